@@ -1,0 +1,74 @@
+/**
+ * One typed configuration per stage. CDK stacks and the local runtime read only this file,
+ * so "what differs between dev, staging and prod" is visible in one place.
+ */
+export type StageName = 'dev' | 'staging' | 'prod';
+
+export interface StageConfig {
+  readonly stage: StageName;
+  /** AWS account/region; undefined = resolved from the CLI environment at deploy time (synth stays offline). */
+  readonly account?: string;
+  readonly region: string;
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Stateful resources survive `cdk destroy` and cannot be deleted by accident. */
+  readonly retainData: boolean;
+  readonly api: {
+    /** Stage-wide API Gateway throttling (requests/s and burst). */
+    readonly throttleRateLimit: number;
+    readonly throttleBurstLimit: number;
+  };
+  readonly webhooks: {
+    /** Largest accepted webhook body in bytes; larger → 413. */
+    readonly maxBodyBytes: number;
+    /** Reject events whose `created` is older than this (seconds); 0 = no age check (the docs sign no timestamp). */
+    readonly maxEventAgeSeconds: number;
+    /** Receives before a webhook event lands in the DLQ. */
+    readonly maxReceiveCount: number;
+    /** Upper bound of concurrent processor instances (SQS event source maximumConcurrency, ≥ 2). */
+    readonly processorMaxConcurrency: number;
+    /** Days a processed event id is remembered for deduplication and inspection. */
+    readonly eventRetentionDays: number;
+  };
+  readonly metricsNamespace: string;
+}
+
+const common = {
+  region: 'eu-west-3',
+  metricsNamespace: 'Moncreneau',
+} as const;
+
+export const STAGES: Record<StageName, StageConfig> = {
+  dev: {
+    ...common,
+    stage: 'dev',
+    logLevel: 'DEBUG',
+    retainData: false,
+    api: { throttleRateLimit: 20, throttleBurstLimit: 40 },
+    webhooks: { maxBodyBytes: 256 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 3, processorMaxConcurrency: 2, eventRetentionDays: 7 },
+  },
+  staging: {
+    ...common,
+    stage: 'staging',
+    logLevel: 'INFO',
+    retainData: false,
+    api: { throttleRateLimit: 50, throttleBurstLimit: 100 },
+    webhooks: { maxBodyBytes: 256 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 5, processorMaxConcurrency: 5, eventRetentionDays: 14 },
+  },
+  prod: {
+    ...common,
+    stage: 'prod',
+    logLevel: 'INFO',
+    retainData: true,
+    api: { throttleRateLimit: 100, throttleBurstLimit: 200 },
+    webhooks: { maxBodyBytes: 256 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 5, processorMaxConcurrency: 10, eventRetentionDays: 30 },
+  },
+};
+
+export function stageConfig(name: string | undefined): StageConfig {
+  const key = (name ?? 'dev') as StageName;
+  const config = STAGES[key];
+  if (!config) {
+    throw new Error(`Unknown stage "${name}". Use one of: ${Object.keys(STAGES).join(', ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,187 @@
+/**
+ * The single source of truth for how the system is wired: tables, queues, secrets, functions,
+ * their routes, event sources, environment and permissions. No CDK or AWS SDK imports here:
+ * the CDK stacks (infra/stacks) and the local runtime (infra/local) both interpret this data,
+ * and test/infra/wiring-agreement.test.ts proves they agree.
+ */
+import type { StageConfig } from './config/stages';
+
+export type TableKey = 'events' | 'appointments';
+export type QueueKey = 'webhookEvents' | 'webhookEventsDlq';
+export type SecretKey = 'webhookSecret';
+export type FunctionKey = 'webhookReceiver' | 'webhookProcessor';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface TableSpec {
+  /** Physical name suffix; the full name is `moncreneau-<stage>-<name>`. */
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly timeToLiveAttribute?: string;
+  readonly globalIndexes?: ReadonlyArray<{ readonly indexName: string; readonly partitionKey: KeyAttribute; readonly sortKey?: KeyAttribute }>;
+}
+
+export interface QueueSpec {
+  readonly name: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionSeconds: number;
+  /** Where messages go after `maxReceiveCount` receives. */
+  readonly deadLetter?: { readonly queue: QueueKey; readonly maxReceiveCount: number };
+}
+
+export interface SecretSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Local runtime: the environment variables that stand in for the secret's JSON fields. */
+  readonly localEnv: Readonly<Record<string, string>>;
+}
+
+/** A value for a function's environment, resolved by CDK (tokens) or by the local runtime (emulator names). */
+export type EnvValue =
+  | { readonly tableName: TableKey }
+  | { readonly queueUrl: QueueKey }
+  | { readonly secretArn: SecretKey }
+  | { readonly value: string };
+
+export type Permission =
+  | { readonly table: TableKey; readonly access: 'read' | 'readWrite' }
+  | { readonly queue: QueueKey; readonly access: 'send' | 'consume' }
+  | { readonly secret: SecretKey; readonly access: 'read' };
+
+export interface FunctionSpec {
+  /** Folder under functions/ holding handler.ts (one handler per folder). */
+  readonly folder: string;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly route?: { readonly method: 'ANY' | 'GET' | 'POST' | 'PATCH' | 'DELETE'; readonly path: string; readonly auth: 'none' | 'iam' };
+  readonly queueSource?: {
+    readonly queue: QueueKey;
+    readonly batchSize: number;
+    readonly maxBatchingWindowSeconds: number;
+    readonly maxConcurrency: number;
+    readonly reportBatchItemFailures: true;
+  };
+  readonly environment: Readonly<Record<string, EnvValue>>;
+  readonly permissions: readonly Permission[];
+}
+
+export interface Wiring {
+  readonly prefix: string;
+  readonly tables: Readonly<Record<TableKey, TableSpec>>;
+  readonly queues: Readonly<Record<QueueKey, QueueSpec>>;
+  readonly secrets: Readonly<Record<SecretKey, SecretSpec>>;
+  readonly functions: Readonly<Record<FunctionKey, FunctionSpec>>;
+}
+
+const DAY = 24 * 60 * 60;
+const PROCESSOR_TIMEOUT_SECONDS = 30;
+
+/** AWS guidance: an SQS event source's queue visibility timeout ≥ 6 × the function timeout. */
+export const VISIBILITY_FACTOR = 6;
+
+export function wiring(config: StageConfig): Wiring {
+  const prefix = `moncreneau-${config.stage}`;
+  return {
+    prefix,
+    tables: {
+      events: {
+        name: 'webhook-events',
+        partitionKey: { name: 'eventId', type: 'S' },
+        timeToLiveAttribute: 'expiresAt',
+        // "Recent events" listing: one partition per UTC day, newest first.
+        globalIndexes: [{ indexName: 'byDay', partitionKey: { name: 'day', type: 'S' }, sortKey: { name: 'receivedAt', type: 'S' } }],
+      },
+      appointments: {
+        name: 'appointments',
+        partitionKey: { name: 'appointmentId', type: 'S' },
+      },
+    },
+    queues: {
+      webhookEvents: {
+        name: 'webhook-events',
+        visibilityTimeoutSeconds: VISIBILITY_FACTOR * PROCESSOR_TIMEOUT_SECONDS,
+        retentionSeconds: 4 * DAY,
+        deadLetter: { queue: 'webhookEventsDlq', maxReceiveCount: config.webhooks.maxReceiveCount },
+      },
+      webhookEventsDlq: {
+        name: 'webhook-events-dlq',
+        visibilityTimeoutSeconds: 30,
+        retentionSeconds: 14 * DAY,
+      },
+    },
+    secrets: {
+      webhookSecret: {
+        name: 'webhook-secret',
+        description: 'MONCRENEAU webhook signing secret: {"current":"whsec_…","previous":"whsec_…"}',
+        localEnv: { current: 'MONCRENEAU_WEBHOOK_SECRET', previous: 'MONCRENEAU_WEBHOOK_SECRET_PREVIOUS' },
+      },
+    },
+    functions: {
+      webhookReceiver: {
+        folder: 'webhook-receiver',
+        description: 'Verifies MONCRENEAU webhook signatures and enqueues events',
+        timeoutSeconds: 10,
+        memoryMb: 512,
+        route: { method: 'ANY', path: '/webhooks/moncreneau', auth: 'none' },
+        environment: {
+          EVENTS_QUEUE_URL: { queueUrl: 'webhookEvents' },
+          WEBHOOK_SECRET_ARN: { secretArn: 'webhookSecret' },
+          MAX_BODY_BYTES: { value: String(config.webhooks.maxBodyBytes) },
+          MAX_EVENT_AGE_SECONDS: { value: String(config.webhooks.maxEventAgeSeconds) },
+        },
+        permissions: [
+          { queue: 'webhookEvents', access: 'send' },
+          { secret: 'webhookSecret', access: 'read' },
+        ],
+      },
+      webhookProcessor: {
+        folder: 'webhook-processor',
+        description: 'Deduplicates and applies MONCRENEAU webhook events',
+        timeoutSeconds: PROCESSOR_TIMEOUT_SECONDS,
+        memoryMb: 512,
+        queueSource: {
+          queue: 'webhookEvents',
+          batchSize: 10,
+          maxBatchingWindowSeconds: 0,
+          maxConcurrency: config.webhooks.processorMaxConcurrency,
+          reportBatchItemFailures: true,
+        },
+        environment: {
+          EVENTS_TABLE_NAME: { tableName: 'events' },
+          APPOINTMENTS_TABLE_NAME: { tableName: 'appointments' },
+          EVENT_RETENTION_DAYS: { value: String(config.webhooks.eventRetentionDays) },
+          // A crashed attempt's claim expires before SQS shows the message again.
+          PROCESSING_LEASE_SECONDS: { value: String(PROCESSOR_TIMEOUT_SECONDS) },
+        },
+        permissions: [
+          { table: 'events', access: 'readWrite' },
+          { table: 'appointments', access: 'readWrite' },
+        ],
+      },
+    },
+  };
+}
+
+/** Environment every function gets, whatever it does. */
+export function commonEnvironment(config: StageConfig, functionKey: FunctionKey): Record<string, string> {
+  return {
+    STAGE: config.stage,
+    POWERTOOLS_SERVICE_NAME: `moncreneau-${wiringFolder(functionKey)}`,
+    POWERTOOLS_METRICS_NAMESPACE: config.metricsNamespace,
+    POWERTOOLS_LOG_LEVEL: config.logLevel,
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}
+
+function wiringFolder(key: FunctionKey): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export function physicalName(w: Wiring, name: string): string {
+  return `${w.prefix}-${name}`;
+}

@@ -1,0 +1,13 @@
+/** Jest runs the TypeScript sources directly; the emulators are started once for the whole run. */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
