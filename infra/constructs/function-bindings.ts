@@ -1,0 +1,49 @@
+/**
+ * Turns a function's wiring `environment` and `permissions` into CDK: environment values become
+ * resource tokens, permissions become the narrowest `grant*` call for the access asked for.
+ * Kept apart from the function construct so both can be read (and tested) on their own.
+ */
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { EnvValue, Permission, QueueKey, SecretKey, TableKey } from '../wiring';
+
+/** The built resources, by wiring key. */
+export interface WiredResources {
+  readonly tables: Readonly<Record<TableKey, ITable>>;
+  readonly queues: Readonly<Record<QueueKey, IQueue>>;
+  readonly secrets: Readonly<Record<SecretKey, ISecret>>;
+}
+
+export function resolveEnvValue(value: EnvValue, resources: WiredResources): string {
+  if ('tableName' in value) return resources.tables[value.tableName].tableName;
+  if ('queueUrl' in value) return resources.queues[value.queueUrl].queueUrl;
+  if ('secretArn' in value) return resources.secrets[value.secretArn].secretArn;
+  return value.value;
+}
+
+export function resolveEnvironment(
+  environment: Readonly<Record<string, EnvValue>>,
+  resources: WiredResources,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, resolveEnvValue(value, resources)]));
+}
+
+/** Least privilege: each access level maps to the smallest grant that covers it. */
+export function grantPermission(fn: IFunction, permission: Permission, resources: WiredResources): void {
+  if ('table' in permission) {
+    const table = resources.tables[permission.table];
+    if (permission.access === 'read') table.grantReadData(fn);
+    else table.grantReadWriteData(fn);
+    return;
+  }
+  if ('queue' in permission) {
+    const queue = resources.queues[permission.queue];
+    if (permission.access === 'send') queue.grantSendMessages(fn);
+    else queue.grantConsumeMessages(fn);
+    return;
+  }
+  // Secret: read is the only access a function gets; writing is an operator's job.
+  resources.secrets[permission.secret].grantRead(fn);
+}

@@ -1,0 +1,174 @@
+/**
+ * The whole MONCRENEAU go-live kit for one stage, built by interpreting infra/wiring.ts.
+ * Nothing in here names a specific table, queue, secret or function: add an entry to the wiring
+ * and it appears here (and in the outputs) on the next synth.
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config/stages';
+import { DataTable } from '../constructs/data-table';
+import { grantPermission, resolveEnvironment, type WiredResources } from '../constructs/function-bindings';
+import { OperatorSecret } from '../constructs/operator-secret';
+import { PublicApi } from '../constructs/public-api';
+import { ServiceFunction } from '../constructs/service-function';
+import { WorkQueue } from '../constructs/work-queue';
+import { acknowledgeNagFindings, type RoutedMethod } from '../nag-suppressions';
+import {
+  commonEnvironment,
+  physicalName,
+  wiring,
+  type FunctionKey,
+  type FunctionSpec,
+  type QueueKey,
+  type SecretKey,
+  type TableKey,
+  type Wiring,
+} from '../wiring';
+import { keysOf, logRetention, pascal } from './stage-policies';
+
+export interface MoncreneauStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+export class MoncreneauStack extends Stack {
+  readonly resources: WiredResources;
+  readonly functions: Readonly<Record<FunctionKey, ServiceFunction>>;
+  readonly api: PublicApi;
+
+  constructor(scope: Construct, id: string, props: MoncreneauStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const w = wiring(config);
+
+    this.resources = {
+      tables: this.buildTables(w, config),
+      queues: this.buildQueues(w, config),
+      secrets: this.buildSecrets(w, config),
+    };
+
+    this.api = new PublicApi(this, 'PublicApi', {
+      restApiName: w.prefix,
+      description: `MONCRENEAU go-live kit API (${config.stage})`,
+      stageName: config.stage,
+      throttleRateLimit: config.api.throttleRateLimit,
+      throttleBurstLimit: config.api.throttleBurstLimit,
+      logRetention: logRetention(config),
+      retainLogs: config.retainData,
+    });
+
+    const functions = {} as Record<FunctionKey, ServiceFunction>;
+    const routed: RoutedMethod[] = [];
+    const nagFunctions: Array<{ construct: ServiceFunction; spec: FunctionSpec }> = [];
+    for (const key of keysOf(w.functions)) {
+      const spec = w.functions[key];
+      const fn = new ServiceFunction(this, `${pascal(key)}Function`, {
+        spec,
+        functionName: physicalName(w, spec.folder),
+        environment: { ...commonEnvironment(config, key), ...resolveEnvironment(spec.environment, this.resources) },
+        logRetention: logRetention(config),
+        retainLogs: config.retainData,
+      });
+      for (const permission of spec.permissions) grantPermission(fn.fn, permission, this.resources);
+
+      if (spec.queueSource) {
+        const source = spec.queueSource;
+        fn.fn.addEventSource(
+          new SqsEventSource(this.resources.queues[source.queue], {
+            batchSize: source.batchSize,
+            maxBatchingWindow: source.maxBatchingWindowSeconds > 0 ? Duration.seconds(source.maxBatchingWindowSeconds) : undefined,
+            // Caps how hard a backlog can hit DynamoDB and MONCRENEAU; SQS keeps the rest waiting.
+            maxConcurrency: source.maxConcurrency,
+            // One bad message must not make the whole batch (and its good messages) retry.
+            reportBatchItemFailures: source.reportBatchItemFailures,
+          }),
+        );
+      }
+
+      if (spec.route) {
+        const method = this.api.addRoute(spec.route, fn.fn);
+        routed.push({ method, route: spec.route });
+        new CfnOutput(this, `${pascal(key)}Url`, {
+          description: `${spec.route.method} ${spec.route.path} (${spec.route.auth === 'iam' ? 'IAM/SigV4' : 'public, HMAC-verified'})`,
+          value: this.api.api.urlForPath(spec.route.path),
+        });
+      }
+      functions[key] = fn;
+      nagFunctions.push({ construct: fn, spec });
+    }
+    this.functions = functions;
+
+    this.addOutputs(w, config);
+    acknowledgeNagFindings({ wiring: w, api: this.api, routed, functions: nagFunctions, resources: this.resources });
+  }
+
+  private buildTables(w: Wiring, config: StageConfig): Record<TableKey, ITable> {
+    const tables = {} as Record<TableKey, ITable>;
+    for (const key of keysOf(w.tables)) {
+      const spec = w.tables[key];
+      tables[key] = new DataTable(this, `${pascal(key)}Table`, {
+        spec,
+        tableName: physicalName(w, spec.name),
+        retainData: config.retainData,
+      }).table;
+    }
+    return tables;
+  }
+
+  /** Dead-letter queues are built before the queues that redrive into them, whatever the wiring order. */
+  private buildQueues(w: Wiring, config: StageConfig): Record<QueueKey, IQueue> {
+    const queues: Partial<Record<QueueKey, IQueue>> = {};
+    const building = new Set<QueueKey>();
+    const build = (key: QueueKey): IQueue => {
+      const existing = queues[key];
+      if (existing) return existing;
+      if (building.has(key)) throw new Error(`Queue dead-letter cycle through ${key}`);
+      building.add(key);
+      const spec = w.queues[key];
+      const deadLetterQueue = spec.deadLetter ? build(spec.deadLetter.queue) : undefined;
+      const queue = new WorkQueue(this, `${pascal(key)}Queue`, {
+        spec,
+        queueName: physicalName(w, spec.name),
+        deadLetterQueue,
+        retainData: config.retainData,
+      }).queue;
+      queues[key] = queue;
+      return queue;
+    };
+    for (const key of keysOf(w.queues)) build(key);
+    return queues as Record<QueueKey, IQueue>;
+  }
+
+  private buildSecrets(w: Wiring, config: StageConfig): Record<SecretKey, ISecret> {
+    const secrets = {} as Record<SecretKey, ISecret>;
+    for (const key of keysOf(w.secrets)) {
+      const spec = w.secrets[key];
+      secrets[key] = new OperatorSecret(this, `${pascal(key)}`, {
+        spec,
+        secretName: physicalName(w, spec.name),
+        retainData: config.retainData,
+      }).secret;
+    }
+    return secrets;
+  }
+
+  private addOutputs(w: Wiring, config: StageConfig): void {
+    new CfnOutput(this, 'Stage', { value: config.stage });
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the REST API stage', value: this.api.api.url });
+    for (const key of keysOf(w.queues)) {
+      new CfnOutput(this, `${pascal(key)}QueueUrl`, { value: this.resources.queues[key].queueUrl });
+    }
+    for (const key of keysOf(w.tables)) {
+      new CfnOutput(this, `${pascal(key)}TableName`, { value: this.resources.tables[key].tableName });
+    }
+    for (const key of keysOf(w.secrets)) {
+      new CfnOutput(this, `${pascal(key)}Arn`, {
+        description: 'Set its value after the first deploy (docs/deploy.md)',
+        value: this.resources.secrets[key].secretArn,
+      });
+    }
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The appointments mirror in DynamoDB, written monotonically and exactly once per event:
+ *  1. first event for an id → put if absent;
+ *  2. a newer event → overwrite its fields, status and order key (conditional on being newer);
+ *  3. an older event → only fill fields still missing.
+ * Every path also conditions on the event id not being in `appliedEventIds`, so a redelivery that
+ * slipped past the event dedupe (e.g. a crash between apply and completion) cannot apply twice;
+ * `version` therefore counts distinct events applied.
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoDbClient } from './aws-clients';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AppointmentSnapshot } from '../domain/appointment-snapshot';
+
+export type ApplyOutcome = 'inserted' | 'updated' | 'merged_older' | 'already_applied';
+
+export interface StoredAppointment {
+  readonly appointmentId: string;
+  readonly appointment: Record<string, unknown>;
+  readonly status?: string;
+  readonly lastEventAt: string;
+  readonly lastEventId: string;
+  readonly lastEventType: string;
+  readonly version: number;
+  readonly appliedEventIds: Set<string>;
+  readonly updatedAt: string;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+export function documentClient(client: DynamoDBClient = dynamoDbClient()): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
+}
+
+export class AppointmentsTable {
+  constructor(
+    private readonly tableName: string,
+    private readonly db: DynamoDBDocumentClient = documentClient(),
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async apply(s: AppointmentSnapshot): Promise<ApplyOutcome> {
+    if (await this.insertIfAbsent(s)) return 'inserted';
+    if (await this.overwriteIfNewer(s)) return 'updated';
+    if (await this.fillGapsIfNotApplied(s)) return 'merged_older';
+    return 'already_applied';
+  }
+
+  async get(appointmentId: string): Promise<StoredAppointment | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { appointmentId }, ConsistentRead: true }));
+    return out.Item as StoredAppointment | undefined;
+  }
+
+  private async insertIfAbsent(s: AppointmentSnapshot): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            appointmentId: s.appointmentId,
+            appointment: s.fields,
+            status: s.status,
+            lastEventAt: s.order.at,
+            lastEventId: s.order.eventId,
+            lastEventType: s.eventType,
+            version: 1,
+            appliedEventIds: new Set([s.order.eventId]),
+            updatedAt: this.now().toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(appointmentId)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async overwriteIfNewer(s: AppointmentSnapshot): Promise<boolean> {
+    const { names, values, assignments } = fieldAssignments(s.fields, (path, value) => `${path} = ${value}`);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { appointmentId: s.appointmentId },
+          UpdateExpression:
+            `SET ${[...assignments, ...(s.status ? ['#status = :status'] : []), 'lastEventAt = :at', 'lastEventId = :id', 'lastEventType = :type', 'updatedAt = :now'].join(', ')} ` +
+            'ADD version :one, appliedEventIds :ids',
+          ConditionExpression: '(lastEventAt < :at OR (lastEventAt = :at AND lastEventId < :id)) AND NOT contains(appliedEventIds, :id)',
+          ExpressionAttributeNames: { ...names, ...(s.status ? { '#status': 'status' } : {}) },
+          ExpressionAttributeValues: {
+            ...values,
+            ...(s.status ? { ':status': s.status } : {}),
+            ':at': s.order.at,
+            ':id': s.order.eventId,
+            ':type': s.eventType,
+            ':now': this.now().toISOString(),
+            ':one': 1,
+            ':ids': new Set([s.order.eventId]),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async fillGapsIfNotApplied(s: AppointmentSnapshot): Promise<boolean> {
+    const { names, values, assignments } = fieldAssignments(s.fields, (path, value) => `${path} = if_not_exists(${path}, ${value})`);
+    const set = assignments.length > 0 ? `SET ${assignments.join(', ')} ` : '';
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { appointmentId: s.appointmentId },
+          UpdateExpression: `${set}ADD version :one, appliedEventIds :ids`,
+          ConditionExpression: 'attribute_exists(appointmentId) AND NOT contains(appliedEventIds, :id)',
+          ExpressionAttributeNames: assignments.length > 0 ? names : undefined,
+          ExpressionAttributeValues: { ...values, ':one': 1, ':ids': new Set([s.order.eventId]), ':id': s.order.eventId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/** `appointment.<field>` assignments with placeholder names, so any field name is safe (reserved words, dots). */
+function fieldAssignments(fields: Readonly<Record<string, unknown>>, render: (path: string, value: string) => string) {
+  const names: Record<string, string> = { '#appointment': 'appointment' };
+  const values: Record<string, unknown> = {};
+  const assignments: string[] = [];
+  Object.entries(fields).forEach(([field, value], i) => {
+    names[`#f${i}`] = field;
+    values[`:f${i}`] = value;
+    assignments.push(render(`#appointment.#f${i}`, `:f${i}`));
+  });
+  return { names, values, assignments };
+}

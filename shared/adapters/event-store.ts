@@ -1,0 +1,200 @@
+/**
+ * Webhook event records in DynamoDB: deduplication by MONCRENEAU `event.id` (never the SQS message
+ * id: every redelivery is a new message), the raw event for inspection and replay, and its status.
+ *
+ * claim() is one conditional write: it succeeds for a new event, a FAILED one, or one whose
+ * PROCESSING lease has expired (the worker that held it crashed). A COMPLETED event is a duplicate;
+ * a PROCESSING one under a live lease is being handled concurrently and must be retried later.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from './appointments-table';
+
+export type EventStatus = 'PROCESSING' | 'COMPLETED' | 'FAILED';
+export type ClaimResult = { kind: 'claimed'; attempt: number } | { kind: 'duplicate' } | { kind: 'in_progress' };
+
+export interface EventRecord {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly created: string;
+  readonly status: EventStatus;
+  readonly receivedAt: string;
+  readonly day: string;
+  readonly attempts: number;
+  readonly duplicates?: number;
+  readonly outcome?: string;
+  readonly lastError?: string;
+  readonly completedAt?: string;
+  readonly raw: string;
+  readonly expiresAt: number;
+}
+
+export interface ClaimInput {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly created: string;
+  readonly raw: string;
+  /** Unique per attempt, so only the holder of the claim can complete or fail it. */
+  readonly owner: string;
+}
+
+function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+/** Placeholder → attribute for finish(); DynamoDB rejects unused names, so each call passes only those it uses. */
+const FINISH_NAMES: Readonly<Record<string, string>> = {
+  '#status': 'status',
+  '#owner': 'owner',
+  '#lease': 'leaseUntil',
+  '#outcome': 'outcome',
+  '#completedAt': 'completedAt',
+  '#lastError': 'lastError',
+  '#failedAt': 'failedAt',
+};
+
+function namesUsedIn(expression: string, names: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries((expression.match(/#\w+/g) ?? []).map((placeholder) => [placeholder, names[placeholder]]));
+}
+
+export class EventStore {
+  constructor(
+    private readonly tableName: string,
+    private readonly options: { leaseSeconds: number; retentionDays: number; now?: () => number },
+    private readonly db: DynamoDBDocumentClient = documentClient(),
+  ) {}
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  async claim(input: ClaimInput): Promise<ClaimResult> {
+    const now = this.now();
+    const nowIso = new Date(now).toISOString();
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { eventId: input.eventId },
+          // Every attribute through a placeholder: several (raw, day, owner, status…) are DynamoDB reserved words.
+          UpdateExpression:
+            'SET #status = :processing, #lease = :lease, #owner = :owner, #type = :type, #created = :created, ' +
+            '#raw = if_not_exists(#raw, :raw), #receivedAt = if_not_exists(#receivedAt, :now), #day = if_not_exists(#day, :day), #expires = :expires ' +
+            'ADD #attempts :one',
+          ConditionExpression: 'attribute_not_exists(eventId) OR #status = :failed OR (#status = :processing AND #lease < :nowMs)',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#lease': 'leaseUntil',
+            '#owner': 'owner',
+            '#type': 'eventType',
+            '#created': 'created',
+            '#raw': 'raw',
+            '#receivedAt': 'receivedAt',
+            '#day': 'day',
+            '#expires': 'expiresAt',
+            '#attempts': 'attempts',
+          },
+          ExpressionAttributeValues: {
+            ':processing': 'PROCESSING',
+            ':failed': 'FAILED',
+            ':lease': now + this.options.leaseSeconds * 1000,
+            ':nowMs': now,
+            ':owner': input.owner,
+            ':type': input.eventType,
+            ':created': input.created,
+            ':raw': input.raw,
+            ':now': nowIso,
+            ':day': nowIso.slice(0, 10),
+            ':expires': Math.floor(now / 1000) + this.options.retentionDays * 86_400,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { kind: 'claimed', attempt: Number(out.Attributes?.attempts ?? 1) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const existing = await this.get(input.eventId);
+    if (existing?.status === 'COMPLETED') {
+      await this.countDuplicate(input.eventId);
+      return { kind: 'duplicate' };
+    }
+    return { kind: 'in_progress' };
+  }
+
+  async complete(eventId: string, owner: string, outcome: string): Promise<boolean> {
+    return this.finish(eventId, owner, 'SET #status = :completed, #outcome = :outcome, #completedAt = :now REMOVE #lease, #lastError', {
+      ':completed': 'COMPLETED',
+      ':outcome': outcome,
+      ':now': new Date(this.now()).toISOString(),
+    });
+  }
+
+  /** Releases the claim so that the next delivery (SQS retry or DLQ replay) can try again. */
+  async fail(eventId: string, owner: string, error: string): Promise<boolean> {
+    return this.finish(eventId, owner, 'SET #status = :failed, #lastError = :error, #failedAt = :now REMOVE #lease', {
+      ':failed': 'FAILED',
+      ':error': error.slice(0, 1000),
+      ':now': new Date(this.now()).toISOString(),
+    });
+  }
+
+  async get(eventId: string): Promise<EventRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { eventId }, ConsistentRead: true }));
+    return out.Item as EventRecord | undefined;
+  }
+
+  /** Most recent first, from the `byDay` index (today, then earlier days, up to `days`). */
+  async recent(limit = 50, days = 2): Promise<EventRecord[]> {
+    const found: EventRecord[] = [];
+    for (let d = 0; d < days && found.length < limit; d++) {
+      const day = new Date(this.now() - d * 86_400_000).toISOString().slice(0, 10);
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byDay',
+          KeyConditionExpression: '#day = :day',
+          ExpressionAttributeNames: { '#day': 'day' },
+          ExpressionAttributeValues: { ':day': day },
+          ScanIndexForward: false,
+          Limit: limit - found.length,
+        }),
+      );
+      found.push(...((out.Items ?? []) as EventRecord[]));
+    }
+    return found;
+  }
+
+  private async countDuplicate(eventId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { eventId },
+        UpdateExpression: 'ADD #duplicates :one',
+        ExpressionAttributeNames: { '#duplicates': 'duplicates' },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  }
+
+  private async finish(eventId: string, owner: string, update: string, values: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { eventId },
+          UpdateExpression: update,
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: namesUsedIn(`${update} #owner`, FINISH_NAMES),
+          ExpressionAttributeValues: { ...values, ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (error) {
+      // The lease expired and another attempt took over: it will finish the work.
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Turns an appointment webhook into the state it asserts, with the ordering key that decides which
+ * of two events is newer. Pure: no AWS, no I/O.
+ *
+ * Ordering: the envelope's `created` (when MONCRENEAU emitted the event), ties broken by event id.
+ * An older event never overwrites a newer one; it may only fill fields the newer ones lacked
+ * (e.g. `email` of a `created` that arrives after an `updated`).
+ */
+import type { AppointmentEventType, WebhookEvent } from '../moncreneau/webhook-event';
+
+export interface EventOrder {
+  /** ISO timestamp normalised to UTC milliseconds, so string comparison orders correctly. */
+  readonly at: string;
+  readonly eventId: string;
+}
+
+export interface AppointmentSnapshot {
+  readonly appointmentId: string;
+  readonly status?: string;
+  /** Fields of the appointment object as the event carries them (event-only fields removed). */
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly order: EventOrder;
+  readonly eventType: AppointmentEventType;
+}
+
+export class InvalidAppointmentEvent extends Error {}
+
+/** Status implied by events whose payload the docs do not show (validated, confirmed): an assumption, see docs/architecture.md. */
+const IMPLIED_STATUS: Partial<Record<AppointmentEventType, string>> = {
+  'appointment.cancelled': 'CANCELLED',
+  'appointment.validated': 'VALIDATED',
+  'appointment.confirmed': 'CONFIRMED',
+};
+
+/** Describe the change, not the state: kept on the event record, not merged into the appointment. */
+const EVENT_ONLY_FIELDS = new Set(['changes']);
+
+export function orderOf(event: Pick<WebhookEvent, 'id' | 'created'>): EventOrder {
+  return { at: new Date(Date.parse(event.created)).toISOString(), eventId: event.id };
+}
+
+export function isNewer(a: EventOrder, b: EventOrder): boolean {
+  return a.at > b.at || (a.at === b.at && a.eventId > b.eventId);
+}
+
+export function toSnapshot(event: WebhookEvent, type: AppointmentEventType): AppointmentSnapshot {
+  const object = event.data.object;
+  const rawId = object.id;
+  if (!((typeof rawId === 'number' && Number.isFinite(rawId)) || (typeof rawId === 'string' && rawId.trim() !== ''))) {
+    throw new InvalidAppointmentEvent(`${type} ${event.id} has no appointment id in data.object.id`);
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    if (!EVENT_ONLY_FIELDS.has(key) && value !== undefined) fields[key] = value;
+  }
+  const status = typeof object.status === 'string' ? object.status : IMPLIED_STATUS[type];
+  if (status) fields.status = status;
+  return { appointmentId: String(rawId).trim(), status, fields, order: orderOf(event), eventType: type };
+}

@@ -1,0 +1,67 @@
+/**
+ * The webhook processor's logic for one SQS record, independent of Lambda wiring:
+ * parse → claim the event id (dedupe) → apply → mark completed. A failure releases the claim and
+ * rethrows, so the record is reported as a batch item failure, retried by SQS and finally moved to
+ * the DLQ; its raw event stays in the event store for inspection and replay.
+ */
+import type { SQSRecord } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import type { ClaimResult } from '../adapters/event-store';
+import { parseWebhookEvent, type WebhookEvent } from '../moncreneau/webhook-event';
+
+/** Applies one event's effects; must be idempotent on its own (a redelivery after a crash may repeat it). */
+export type EventApplier = (event: WebhookEvent) => Promise<string>;
+
+export interface EventClaims {
+  claim(input: { eventId: string; eventType: string; created: string; raw: string; owner: string }): Promise<ClaimResult>;
+  complete(eventId: string, owner: string, outcome: string): Promise<boolean>;
+  fail(eventId: string, owner: string, error: string): Promise<boolean>;
+}
+
+export type RecordOutcome =
+  | { kind: 'processed'; eventId: string; eventType: string; outcome: string }
+  | { kind: 'duplicate'; eventId: string; eventType: string }
+  | { kind: 'unknown_type'; eventId: string; eventType: string };
+
+export class EventInProgressError extends Error {
+  constructor(eventId: string) {
+    super(`Event ${eventId} is being processed by another invocation; will retry`);
+  }
+}
+
+export class MalformedRecordError extends Error {}
+
+export interface ProcessorDeps {
+  readonly claims: EventClaims;
+  /** Appliers by event type; types without one are recorded and acknowledged (unknown_type). */
+  readonly appliers: Readonly<Record<string, EventApplier>>;
+  readonly newOwner?: () => string;
+}
+
+export function createRecordProcessor(deps: ProcessorDeps): (record: SQSRecord) => Promise<RecordOutcome> {
+  const newOwner = deps.newOwner ?? randomUUID;
+  return async (record) => {
+    const checked = parseWebhookEvent(record.body);
+    if (!checked.ok) throw new MalformedRecordError(`SQS message ${record.messageId} is not a MONCRENEAU event: ${checked.problems.join('; ')}`);
+    const event = checked.event;
+    const owner = newOwner();
+    const claim = await deps.claims.claim({ eventId: event.id, eventType: event.type, created: event.created, raw: record.body, owner });
+    if (claim.kind === 'duplicate') return { kind: 'duplicate', eventId: event.id, eventType: event.type };
+    if (claim.kind === 'in_progress') throw new EventInProgressError(event.id);
+
+    const applier = deps.appliers[event.type];
+    if (!applier) {
+      await deps.claims.complete(event.id, owner, 'ignored_unknown_type');
+      return { kind: 'unknown_type', eventId: event.id, eventType: event.type };
+    }
+    let outcome: string;
+    try {
+      outcome = await applier(event);
+    } catch (error) {
+      await deps.claims.fail(event.id, owner, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      throw error;
+    }
+    await deps.claims.complete(event.id, owner, outcome);
+    return { kind: 'processed', eventId: event.id, eventType: event.type, outcome };
+  };
+}

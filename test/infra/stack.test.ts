@@ -1,0 +1,377 @@
+/**
+ * Template assertions for every stage. Expected values come from wiring()/STAGES, so the tests
+ * keep passing (and keep checking) when entries are added to the wiring.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { STAGES, type StageName } from '../../infra/config/stages';
+import { commonEnvironment, physicalName, VISIBILITY_FACTOR, wiring, type FunctionKey, type FunctionSpec } from '../../infra/wiring';
+import { synthStage, type SynthesizedStage } from './synth-stage';
+import { actionsOf, apiResourcePath, logicalIdWhere, resourcesOf, roleStatements } from './template-queries';
+
+const stages = Object.keys(STAGES) as StageName[];
+const synthesized = new Map<StageName, SynthesizedStage>();
+function get(stage: StageName): SynthesizedStage {
+  let s = synthesized.get(stage);
+  if (!s) {
+    s = synthStage(stage);
+    synthesized.set(stage, s);
+  }
+  return s;
+}
+
+/** Logical ids of a function (by physical name) and of its execution role. */
+function functionIds(s: SynthesizedStage, key: FunctionKey): { fnId: string; roleId: string } {
+  const w = wiring(s.config);
+  const fnId = logicalIdWhere(s.template, 'AWS::Lambda::Function', 'FunctionName', physicalName(w, w.functions[key].folder));
+  const role = resourcesOf(s.template, 'AWS::Lambda::Function')[fnId].Properties?.Role as { 'Fn::GetAtt': [string, string] };
+  return { fnId, roleId: role['Fn::GetAtt'][0] };
+}
+
+describe.each(stages)('Moncreneau-%s stack', (stage) => {
+  const retained = STAGES[stage].retainData;
+  const expectedDeletionPolicy = retained ? 'Retain' : 'Delete';
+
+  describe('DynamoDB tables', () => {
+    it('creates every wired table on-demand, with PITR, AWS-managed SSE, TTL and GSIs', () => {
+      const { template, config } = get(stage);
+      const w = wiring(config);
+      const specs = Object.values(w.tables);
+      template.resourceCountIs('AWS::DynamoDB::Table', specs.length);
+      for (const spec of specs) {
+        template.hasResource('AWS::DynamoDB::Table', {
+          DeletionPolicy: expectedDeletionPolicy,
+          UpdateReplacePolicy: expectedDeletionPolicy,
+          Properties: Match.objectLike({
+            TableName: physicalName(w, spec.name),
+            BillingMode: 'PAY_PER_REQUEST',
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: { SSEEnabled: true },
+            KeySchema: Match.arrayWith([{ AttributeName: spec.partitionKey.name, KeyType: 'HASH' }]),
+            TimeToLiveSpecification: spec.timeToLiveAttribute
+              ? { AttributeName: spec.timeToLiveAttribute, Enabled: true }
+              : Match.absent(),
+            GlobalSecondaryIndexes: spec.globalIndexes?.length
+              ? spec.globalIndexes.map((gsi) =>
+                  Match.objectLike({
+                    IndexName: gsi.indexName,
+                    KeySchema: [
+                      { AttributeName: gsi.partitionKey.name, KeyType: 'HASH' },
+                      ...(gsi.sortKey ? [{ AttributeName: gsi.sortKey.name, KeyType: 'RANGE' }] : []),
+                    ],
+                    Projection: { ProjectionType: 'ALL' },
+                  }),
+                )
+              : Match.absent(),
+            DeletionProtectionEnabled: retained,
+          }),
+        });
+      }
+    });
+  });
+
+  describe('SQS queues', () => {
+    it('encrypts every wired queue (SSE-SQS) with the spec timeouts and the redrive policy', () => {
+      const { template, config } = get(stage);
+      const w = wiring(config);
+      template.resourceCountIs('AWS::SQS::Queue', Object.keys(w.queues).length);
+      for (const spec of Object.values(w.queues)) {
+        const redrive = spec.deadLetter
+          ? {
+              deadLetterTargetArn: {
+                'Fn::GetAtt': [
+                  logicalIdWhere(template, 'AWS::SQS::Queue', 'QueueName', physicalName(w, w.queues[spec.deadLetter.queue].name)),
+                  'Arn',
+                ],
+              },
+              maxReceiveCount: spec.deadLetter.maxReceiveCount,
+            }
+          : Match.absent();
+        template.hasResource('AWS::SQS::Queue', {
+          DeletionPolicy: expectedDeletionPolicy,
+          Properties: Match.objectLike({
+            QueueName: physicalName(w, spec.name),
+            SqsManagedSseEnabled: true,
+            VisibilityTimeout: spec.visibilityTimeoutSeconds,
+            MessageRetentionPeriod: spec.retentionSeconds,
+            RedrivePolicy: redrive,
+          }),
+        });
+      }
+      // The DLQ receive count is the stage's setting.
+      const withDlq = Object.values(w.queues).filter((q) => q.deadLetter);
+      expect(withDlq.map((q) => q.deadLetter?.maxReceiveCount)).toEqual(withDlq.map(() => config.webhooks.maxReceiveCount));
+    });
+
+    it('denies non-TLS access on every queue', () => {
+      const { template, config } = get(stage);
+      const w = wiring(config);
+      for (const spec of Object.values(w.queues)) {
+        const queueId = logicalIdWhere(template, 'AWS::SQS::Queue', 'QueueName', physicalName(w, spec.name));
+        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: queueId }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Deny',
+                Action: 'sqs:*',
+                Principal: { AWS: '*' },
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it(`gives every event-source queue a visibility timeout ≥ ${VISIBILITY_FACTOR}× its consumer's timeout`, () => {
+      const { template, config } = get(stage);
+      const w = wiring(config);
+      const consumers = Object.values(w.functions).filter((f) => f.queueSource);
+      expect(consumers.length).toBeGreaterThan(0);
+      for (const fn of consumers) {
+        const queue = w.queues[fn.queueSource!.queue];
+        const queueId = logicalIdWhere(template, 'AWS::SQS::Queue', 'QueueName', physicalName(w, queue.name));
+        const deployed = resourcesOf(template, 'AWS::SQS::Queue')[queueId].Properties?.VisibilityTimeout as number;
+        expect(deployed).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * fn.timeoutSeconds);
+      }
+    });
+  });
+
+  describe('Lambda functions', () => {
+    it('builds every wired function: nodejs22.x, arm64, X-Ray, memory/timeout from the spec, own log group', () => {
+      const { template, config } = get(stage);
+      const w = wiring(config);
+      template.resourceCountIs('AWS::Lambda::Function', Object.keys(w.functions).length);
+      for (const key of Object.keys(w.functions) as FunctionKey[]) {
+        const spec = w.functions[key];
+        const { fnId } = functionIds(get(stage), key);
+        const fn = resourcesOf(template, 'AWS::Lambda::Function')[fnId].Properties ?? {};
+        expect(fn).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Handler: 'index.handler',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          MemorySize: spec.memoryMb,
+          Timeout: spec.timeoutSeconds,
+        });
+        const logGroupId = (fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+        expect(resourcesOf(template, 'AWS::Logs::LogGroup')[logGroupId].Properties?.RetentionInDays).toBe(retained ? 365 : 30);
+      }
+    });
+
+    it('sets the common environment (log level per stage) and resolves every wired value', () => {
+      const { template, config } = get(stage);
+      const w = wiring(config);
+      for (const key of Object.keys(w.functions) as FunctionKey[]) {
+        const { fnId } = functionIds(get(stage), key);
+        const vars = (resourcesOf(template, 'AWS::Lambda::Function')[fnId].Properties?.Environment as { Variables: Record<string, unknown> })
+          .Variables;
+        expect(vars).toMatchObject(commonEnvironment(config, key));
+        expect(vars.POWERTOOLS_LOG_LEVEL).toBe(config.logLevel);
+        for (const [name, value] of Object.entries(w.functions[key].environment)) {
+          if ('value' in value) expect(vars[name]).toBe(value.value);
+          else if ('tableName' in value)
+            expect(vars[name]).toEqual({
+              Ref: logicalIdWhere(template, 'AWS::DynamoDB::Table', 'TableName', physicalName(w, w.tables[value.tableName].name)),
+            });
+          else if ('queueUrl' in value)
+            expect(vars[name]).toEqual({
+              Ref: logicalIdWhere(template, 'AWS::SQS::Queue', 'QueueName', physicalName(w, w.queues[value.queueUrl].name)),
+            });
+          else
+            expect(vars[name]).toEqual({
+              Ref: logicalIdWhere(template, 'AWS::SecretsManager::Secret', 'Name', physicalName(w, w.secrets[value.secretArn].name)),
+            });
+        }
+      }
+      expect(STAGES.dev.logLevel).toBe('DEBUG');
+      expect(STAGES.prod.logLevel).toBe('INFO');
+    });
+
+    it('maps queue sources to event source mappings with partial batch failures and a concurrency cap', () => {
+      const { template, config } = get(stage);
+      const w = wiring(config);
+      const consumers = (Object.keys(w.functions) as FunctionKey[]).filter((k) => w.functions[k].queueSource);
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
+      for (const key of consumers) {
+        const source = w.functions[key].queueSource!;
+        const queueId = logicalIdWhere(template, 'AWS::SQS::Queue', 'QueueName', physicalName(w, w.queues[source.queue].name));
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          FunctionName: { Ref: functionIds(get(stage), key).fnId },
+          EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+          BatchSize: source.batchSize,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: config.webhooks.processorMaxConcurrency },
+        });
+      }
+    });
+  });
+
+  describe('IAM least privilege', () => {
+    /** Service prefixes a function may use: its wired permissions and queue source, plus logs (own group) and X-Ray. */
+    function allowedServices(spec: FunctionSpec): Set<string> {
+      const services = new Set(['logs', 'xray']);
+      if (spec.queueSource) services.add('sqs');
+      for (const p of spec.permissions) services.add('table' in p ? 'dynamodb' : 'queue' in p ? 'sqs' : 'secretsmanager');
+      return services;
+    }
+
+    it('gives each role only its own statements: no managed policies, no foreign services, "*" only for X-Ray', () => {
+      const { template, config } = get(stage);
+      const w = wiring(config);
+      for (const key of Object.keys(w.functions) as FunctionKey[]) {
+        const { roleId } = functionIds(get(stage), key);
+        const role = resourcesOf(template, 'AWS::IAM::Role')[roleId].Properties ?? {};
+        expect(role.ManagedPolicyArns).toBeUndefined();
+        const statements = roleStatements(template, roleId);
+        const allowed = allowedServices(w.functions[key]);
+        for (const statement of statements) {
+          for (const action of actionsOf(statement)) expect({ key, action, allowed: allowed.has(action.split(':')[0]) }).toEqual({ key, action, allowed: true });
+          if (JSON.stringify(statement.Resource).includes('"*"')) {
+            expect(actionsOf(statement).every((a) => a.startsWith('xray:'))).toBe(true);
+          }
+          expect(actionsOf(statement).some((a) => a.endsWith(':*'))).toBe(false);
+        }
+      }
+    });
+
+    it('lets the receiver send to the queue and read the secret, but not consume or touch any table', () => {
+      const s = get(stage);
+      const w = wiring(s.config);
+      const actions = roleStatements(s.template, functionIds(s, 'webhookReceiver').roleId).flatMap(actionsOf);
+      expect(actions).toEqual(expect.arrayContaining(['sqs:SendMessage', 'secretsmanager:GetSecretValue']));
+      expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+      expect(actions).not.toContain('sqs:ReceiveMessage');
+      expect(actions).not.toContain('sqs:DeleteMessage');
+      expect(actions.filter((a) => a.startsWith('secretsmanager:') && !['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].includes(a))).toEqual([]);
+      // The secret grant is on the wired secret only.
+      const secretId = logicalIdWhere(s.template, 'AWS::SecretsManager::Secret', 'Name', physicalName(w, w.secrets.webhookSecret.name));
+      const secretStatement = roleStatements(s.template, functionIds(s, 'webhookReceiver').roleId).find((st) =>
+        actionsOf(st).includes('secretsmanager:GetSecretValue'),
+      );
+      expect(secretStatement?.Resource).toEqual({ Ref: secretId });
+    });
+
+    it('lets the processor consume the queue and write the tables, but not send or read secrets', () => {
+      const s = get(stage);
+      const actions = roleStatements(s.template, functionIds(s, 'webhookProcessor').roleId).flatMap(actionsOf);
+      expect(actions).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'dynamodb:PutItem', 'dynamodb:Query']));
+      expect(actions).not.toContain('sqs:SendMessage');
+      expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+    });
+
+    it('lets each function write only to its own log group', () => {
+      const s = get(stage);
+      for (const key of Object.keys(wiring(s.config).functions) as FunctionKey[]) {
+        const { fnId, roleId } = functionIds(s, key);
+        const logGroupId = (resourcesOf(s.template, 'AWS::Lambda::Function')[fnId].Properties?.LoggingConfig as { LogGroup: { Ref: string } })
+          .LogGroup.Ref;
+        const logStatements = roleStatements(s.template, roleId).filter((st) => actionsOf(st).some((a) => a.startsWith('logs:')));
+        expect(logStatements).toHaveLength(1);
+        expect(logStatements[0].Resource).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+        expect(actionsOf(logStatements[0]).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      }
+    });
+  });
+
+  describe('REST API', () => {
+    it('is a REGIONAL REST API with one stage named after the deployment stage, throttled, traced, with JSON access logs', () => {
+      const { template, config } = get(stage);
+      template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: config.stage,
+        TracingEnabled: true,
+        AccessLogSetting: {
+          DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
+          Format: Match.serializedJson(Match.objectLike({ requestId: '$context.requestId', status: '$context.status' })),
+        },
+        MethodSettings: [
+          Match.objectLike({
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            MetricsEnabled: true,
+            DataTraceEnabled: false,
+            ThrottlingRateLimit: config.api.throttleRateLimit,
+            ThrottlingBurstLimit: config.api.throttleBurstLimit,
+          }),
+        ],
+      });
+    });
+
+    it('exposes every routed function at its wired path and method, with the wired auth, as a Lambda proxy', () => {
+      const s = get(stage);
+      const w = wiring(s.config);
+      const routed = (Object.keys(w.functions) as FunctionKey[]).filter((k) => w.functions[k].route);
+      expect(routed.length).toBeGreaterThan(0);
+      const methods = Object.values(resourcesOf(s.template, 'AWS::ApiGateway::Method'));
+      expect(methods).toHaveLength(routed.length);
+      for (const key of routed) {
+        const route = w.functions[key].route!;
+        const { fnId } = functionIds(s, key);
+        const method = methods.find(
+          (m) => m.Properties?.HttpMethod === route.method && apiResourcePath(s.template, m.Properties?.ResourceId) === route.path,
+        );
+        expect(method).toBeDefined();
+        expect(method?.Properties?.AuthorizationType).toBe(route.auth === 'iam' ? 'AWS_IAM' : 'NONE');
+        const integration = method?.Properties?.Integration as { Type: string; Uri: unknown };
+        expect(integration.Type).toBe('AWS_PROXY');
+        expect(JSON.stringify(integration.Uri)).toContain(`"${fnId}"`);
+      }
+    });
+  });
+
+  describe('Secrets', () => {
+    it('creates every wired secret with a generated placeholder of the right shape (no value in the template)', () => {
+      const { template, config } = get(stage);
+      const w = wiring(config);
+      template.resourceCountIs('AWS::SecretsManager::Secret', Object.keys(w.secrets).length);
+      for (const spec of Object.values(w.secrets)) {
+        template.hasResource('AWS::SecretsManager::Secret', {
+          DeletionPolicy: expectedDeletionPolicy,
+          Properties: Match.objectLike({
+            Name: physicalName(w, spec.name),
+            SecretString: Match.absent(),
+            GenerateSecretString: Match.objectLike({
+              GenerateStringKey: 'current',
+              SecretStringTemplate: JSON.stringify({ previous: '' }),
+            }),
+          }),
+        });
+      }
+    });
+  });
+
+  describe('Stack-level settings', () => {
+    it('outputs the stage, API and route URLs, queue URLs, table names and secret ARNs', () => {
+      const { template, config } = get(stage);
+      const w = wiring(config);
+      const outputs = Object.keys(template.findOutputs('*'));
+      const pascal = (k: string): string => k.charAt(0).toUpperCase() + k.slice(1);
+      const expected = [
+        'Stage',
+        'ApiUrl',
+        ...Object.keys(w.functions).filter((k) => w.functions[k as FunctionKey].route).map((k) => `${pascal(k)}Url`),
+        ...Object.keys(w.queues).map((k) => `${pascal(k)}QueueUrl`),
+        ...Object.keys(w.tables).map((k) => `${pascal(k)}TableName`),
+        ...Object.keys(w.secrets).map((k) => `${pascal(k)}Arn`),
+      ];
+      expect(outputs).toEqual(expect.arrayContaining(expected));
+      template.hasOutput('Stage', { Value: config.stage });
+    });
+
+    it('tags resources with project and stage, is in the configured region, and is termination-protected when data is retained', () => {
+      const { stack, template, config } = get(stage);
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        Tags: Match.arrayWith([
+          { Key: 'project', Value: 'moncreneau' },
+          { Key: 'stage', Value: config.stage },
+        ]),
+      });
+      expect(stack.stackName).toBe(`Moncreneau-${config.stage}`);
+      expect(stack.region).toBe(config.region);
+      expect(stack.terminationProtection).toBe(config.retainData);
+    });
+  });
+});
