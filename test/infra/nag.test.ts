@@ -69,6 +69,13 @@ describe.each(Object.keys(STAGES) as StageName[])('cdk-nag AwsSolutions on Moncr
 });
 
 describe('the nag check itself', () => {
+  it('makes app.synth() (hence cdk synth / cdk deploy) fail on an unacknowledged finding', () => {
+    const app = new App();
+    new Queue(new Stack(app, 'NagThrow'), 'PlainQueue');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow();
+  });
+
   // Guards against a vacuous green: the same mechanism must catch a real violation.
   it('reports an unacknowledged violation, and drops it once acknowledged', () => {
     const app = new App({ context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });

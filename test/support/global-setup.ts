@@ -3,13 +3,16 @@
  * endpoints through the standard AWS SDK variables (AWS_ENDPOINT_URL_DYNAMODB / _SQS), so code under
  * test builds ordinary SDK clients exactly as it does in Lambda.
  */
+import { rmSync } from 'node:fs';
 import { startEmulators, LOCAL_CREDENTIALS, type Emulators } from '../../infra/local/emulators';
+import { LOG_CAPTURE_DIR } from './log-scan';
 
 declare global {
   var __EMULATORS__: Emulators | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
+  rmSync(LOG_CAPTURE_DIR, { recursive: true, force: true });
   const emulators = await startEmulators();
   globalThis.__EMULATORS__ = emulators;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = emulators.dynamoEndpoint;
