@@ -14,7 +14,7 @@ export interface SandboxHandle {
 }
 
 export interface SandboxModule {
-  startSandbox(options: { port: number; host: string; webhookUrl: string }): Promise<SandboxHandle>;
+  startSandbox(options: { port: number; host: string; webhookUrl: string; logger?: (line: string) => void }): Promise<SandboxHandle>;
 }
 
 export const SANDBOX_MODULE = path.resolve(__dirname, '..', '..', 'sandbox', 'server.ts');

@@ -107,7 +107,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.withSandbox) {
       if (!webhookUrl) throw new Error(`No route for ${WEBHOOK_FUNCTION} in the wiring: the sandbox has nowhere to deliver webhooks.`);
       const { startSandbox } = await loadSandbox();
-      sandbox = await startSandbox({ port: options.sandboxPort ?? Number(process.env.SANDBOX_PORT ?? 4010), host: '127.0.0.1', webhookUrl });
+      sandbox = await startSandbox({
+        port: options.sandboxPort ?? Number(process.env.SANDBOX_PORT ?? 4010),
+        host: '127.0.0.1',
+        webhookUrl,
+        logger: (line) => log(`sandbox: ${line}`),
+      });
       stops.push({ what: 'sandbox', stop: () => sandbox?.stop() });
     }
 

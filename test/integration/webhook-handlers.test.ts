@@ -3,7 +3,6 @@
  * environment exactly as in Lambda, against the SQS emulator and DynamoDB Local. Secrets Manager has
  * no emulator here, so it is mocked with aws-sdk-client-mock for the AWS path.
  */
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -40,12 +39,13 @@ async function loadReceiver(env: Record<string, string | undefined>, secret?: Re
   Object.assign(process.env, env);
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
   let handler: Receiver | undefined;
-  let secrets: ReturnType<typeof mockClient<SecretsManagerClient>> | undefined;
+  let secrets: { calls(): Array<{ args: Array<{ input: unknown }> }> } | undefined;
   await jest.isolateModulesAsync(async () => {
     if (secret) {
       const sm = await import('@aws-sdk/client-secrets-manager');
-      secrets = mockClient(sm.SecretsManagerClient);
-      secrets.on(sm.GetSecretValueCommand).resolves({ SecretString: JSON.stringify(secret) });
+      const mock = mockClient(sm.SecretsManagerClient);
+      mock.on(sm.GetSecretValueCommand).resolves({ SecretString: JSON.stringify(secret) });
+      secrets = mock;
     }
     handler = ((await import('../../functions/webhook-receiver/handler')) as unknown as { handler: Receiver }).handler;
   });

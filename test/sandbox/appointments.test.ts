@@ -18,7 +18,7 @@ const book = (extra: Record<string, unknown> = {}) => post({ departmentId: 5, da
 
 describe('POST /appointments', () => {
   it('creates: 201, the documented body, one credit consumed', async () => {
-    const dateTime = nextSlot('14:30'.replace('14', '10'));
+    const dateTime = nextSlot('10:30');
     const res = await post({ departmentId: 5, dateTime, name: 'Jean Dupont', externalUserId: 'user-1' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
@@ -258,7 +258,6 @@ describe('DELETE /appointments/{id}', () => {
     try {
       const created = (await book()).body;
       const res = await call(sandbox.apiBaseUrl, 'DELETE', `/appointments/${created.id}`, { body: { reason: 'Sick' } });
-      expect([res.status, JSON.stringify(res.body)]).toEqual([200, 'x']);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ id: created.id, status: 'CANCELLED', cancelReason: 'Sick' });
     } finally {

@@ -27,7 +27,11 @@ export interface CallOptions {
 export function call(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
   const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const headers: Record<string, string> = { ...(options.auth === 'none' ? {} : { 'X-API-Key': KEY }), ...options.headers };
-  if (payload !== undefined) headers['Content-Type'] = 'application/json';
+  if (payload !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    // Explicit length: Node does not chunk DELETE bodies by default.
+    headers['Content-Length'] = String(Buffer.byteLength(payload));
+  }
   return new Promise((resolve, reject) => {
     const req = http.request(`${baseUrl}${path}`, { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];

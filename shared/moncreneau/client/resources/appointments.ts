@@ -64,7 +64,7 @@ export class AppointmentsResource {
         if (isAppointment(res.data)) return { appointment: res.data, outcome: 'created', postAttempts: posts };
         // 2xx means it exists, but we cannot read it: find it rather than re-POST.
         error = unexpected('POST /appointments returned 2xx without an appointment', res.requestId, res.status);
-        const found = await this.lookupOrThrow(request, budget, requestId, error);
+        const found = await this.lookupOrThrow(request, budget, requestId, error, true);
         if (found) return { appointment: found, outcome: 'recovered', postAttempts: posts };
         throw error;
       } catch (thrown) {
@@ -74,14 +74,14 @@ export class AppointmentsResource {
       posts += Math.max(1, error.attempts);
 
       if (error instanceof ConflictError && (error.isDuplicate || uncertain)) {
-        const found = await this.lookupOrThrow(request, budget, requestId, error);
+        const found = await this.lookupOrThrow(request, budget, requestId, error, uncertain);
         if (found) return { appointment: found, outcome: 'duplicate', postAttempts: posts };
         throw error;
       }
       if (!error.outcomeUnknown) {
         if (!uncertain) throw error;
         // A definitive failure now, but an earlier attempt may have landed after our last lookup.
-        const found = await this.lookupOrThrow(request, budget, requestId, error);
+        const found = await this.lookupOrThrow(request, budget, requestId, error, true);
         if (found) return { appointment: found, outcome: 'recovered', postAttempts: posts };
         throw error;
       }
@@ -102,7 +102,7 @@ export class AppointmentsResource {
       } catch (deadline) {
         throw outcomeUnknown(error, deadline);
       }
-      const found = await this.lookupOrThrow(request, budget, requestId, error);
+      const found = await this.lookupOrThrow(request, budget, requestId, error, true);
       if (found) return { appointment: found, outcome: 'recovered', postAttempts: posts };
       if (posts >= maxPosts) throw outcomeUnknown(error);
       // Not there (yet): sending again is now the lesser risk; a late first write shows up as 409 → lookup.
@@ -196,8 +196,14 @@ export class AppointmentsResource {
     return Boolean(this.lookupExisting || request.externalUserId);
   }
 
-  /** The lookup; if it fails the outcome stays unknown (never a blind re-POST). */
-  private async lookupOrThrow(request: CreateAppointmentRequest, budget: Budget, requestId: string, cause: MoncreneauError): Promise<Appointment | undefined> {
+  /** The lookup; if it fails while a POST may have landed, the outcome stays unknown (never a blind re-POST). */
+  private async lookupOrThrow(
+    request: CreateAppointmentRequest,
+    budget: Budget,
+    requestId: string,
+    cause: MoncreneauError,
+    uncertain: boolean,
+  ): Promise<Appointment | undefined> {
     if (!this.canLookup(request)) return undefined;
     try {
       if (this.lookupExisting) return await this.lookupExisting(request, { deadline: budget.callerDeadline, requestId });
@@ -210,7 +216,7 @@ export class AppointmentsResource {
       for await (const appointment of this.iterate(filter, { requestId }, budget)) if (sameBooking(appointment, request)) return appointment;
       return undefined;
     } catch (lookupError) {
-      if (!cause.outcomeUnknown && !(cause instanceof ConflictError)) throw cause;
+      if (!uncertain && !cause.outcomeUnknown) throw cause;
       throw outcomeUnknown(cause, lookupError);
     }
   }

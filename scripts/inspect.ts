@@ -1,0 +1,66 @@
+/**
+ * What happened to webhook events, and what an appointment looks like now.
+ *
+ *   npm run events                         # recent events: processed / duplicate / failed / in DLQ
+ *   npm run events -- show <eventId>       # one event with its raw payload
+ *   npm run events -- appointment <id>     # the stored appointment state
+ *   (add --stage <name> to inspect a deployed stage instead of the local stack)
+ */
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { AppointmentsTable, documentClient } from '../shared/adapters/appointments-table';
+import { EventStore, type EventRecord } from '../shared/adapters/event-store';
+import { fail, parseArgs } from './lib/args';
+import { resolveTarget, type Target } from './lib/target';
+
+/** Event ids currently in the DLQ (peeked with a zero visibility timeout, so nothing is held). */
+async function dlqEventIds(target: Target): Promise<Set<string>> {
+  const dlq = await target.queue('webhookEventsDlq');
+  const ids = new Set<string>();
+  for (let i = 0; i < 10; i++) {
+    const got = await target.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['eventId'] }));
+    const messages = got.Messages ?? [];
+    const before = ids.size;
+    for (const m of messages) {
+      const id = m.MessageAttributes?.eventId?.StringValue;
+      if (id) ids.add(id);
+    }
+    if (messages.length === 0 || ids.size === before) break;
+  }
+  return ids;
+}
+
+function statusOf(record: EventRecord, inDlq: Set<string>): string {
+  if (inDlq.has(record.eventId)) return 'in DLQ';
+  if (record.status === 'COMPLETED') return record.duplicates ? `processed (+${record.duplicates} duplicate)` : 'processed';
+  return record.status.toLowerCase();
+}
+
+async function main(): Promise<void> {
+  const { positional, options } = parseArgs(process.argv.slice(2));
+  const target = resolveTarget(options);
+  const db = documentClient(target.dynamodb);
+  const events = new EventStore(target.tables.events, { leaseSeconds: 30, retentionDays: 30 }, db);
+  const [command = 'list', arg] = positional;
+
+  if (command === 'list') {
+    const [recent, inDlq] = await Promise.all([events.recent(Number(options.limit ?? 20)), dlqEventIds(target)]);
+    console.log(`${target.label}: ${recent.length} recent event(s), ${inDlq.size} in the DLQ`);
+    for (const r of recent) {
+      console.log(`${r.receivedAt}  ${r.eventId.padEnd(36)} ${r.eventType.padEnd(24)} ${statusOf(r, inDlq).padEnd(24)} attempts=${r.attempts}${r.outcome ? ` outcome=${r.outcome}` : ''}${r.lastError ? ` error=${r.lastError}` : ''}`);
+    }
+  } else if (command === 'show') {
+    if (!arg) fail('usage: npm run events -- show <eventId>');
+    const record = await events.get(arg);
+    if (!record) fail(`no event ${arg}`);
+    console.log(JSON.stringify({ ...record, raw: JSON.parse(record.raw) as unknown }, null, 2));
+  } else if (command === 'appointment') {
+    if (!arg) fail('usage: npm run events -- appointment <id>');
+    const row = await new AppointmentsTable(target.tables.appointments, db).get(arg);
+    if (!row) fail(`no appointment ${arg}`);
+    console.log(JSON.stringify({ ...row, appliedEventIds: [...(row.appliedEventIds ?? [])] }, null, 2));
+  } else {
+    fail(`unknown command "${command}" (list | show <eventId> | appointment <id>)`);
+  }
+}
+
+main().catch((error: unknown) => fail((error as Error).message));

@@ -1,0 +1,261 @@
+/**
+ * Global rate limiter shared by every Lambda instance through one DynamoDB table.
+ *
+ * Design — a sliding log of reserved slots (see sliding-log.ts for the invariant and its proof):
+ *  - Item `<name>`: `grants` (sorted epoch-ms slots, pruned), `version` (optimistic lock), `expiresAt` (TTL).
+ *  - Item `<name>#penalty`: `blockedUntil` set by penalize() (a 429, or X-RateLimit-Remaining = 0).
+ *  - acquire(): read both items (strongly consistent), compute the earliest slot for each waiting
+ *    caller of this instance in FIFO order, then write the new log with `version = :read` as the
+ *    condition. A lost race re-reads and recomputes, so two instances can never both take a slot
+ *    the other's write would forbid. Each caller then sleeps until its slot.
+ *  - Slots are handed out in commit order and are non-decreasing, so callers are served in the order
+ *    their reservations were committed: FIFO within an instance (one batch per write), and across
+ *    instances by reservation time (a loser of a write race re-tries within milliseconds).
+ *  - A caller whose slot would be after its deadline is rejected at once and reserves nothing.
+ *  - After waiting, a caller re-reads the penalty; if a penalty now covers it, its slot is abandoned
+ *    (it stays in the log: over-counting is safe) and it queues again after the penalty.
+ */
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import { RateLimitDeadlineError, RateLimiterContentionError } from './errors';
+import { earliestSlot, pruneGrants, validateRules, type RateRule } from './sliding-log';
+
+export interface Grant {
+  /** The reserved instant (epoch ms); the caller was released at or after it. */
+  readonly slot: number;
+  /** Time spent waiting in acquire(), reservation included. */
+  readonly waitedMs: number;
+}
+
+export interface ThrottleObservation {
+  readonly limiter: string;
+  readonly waitedMs: number;
+  /** 'rate' = held back by a rule; 'penalty' = by a server-imposed pause. */
+  readonly reason: 'rate' | 'penalty';
+}
+
+export interface RejectionObservation {
+  readonly limiter: string;
+  readonly limitedBy: string;
+  readonly wouldWaitMs: number;
+}
+
+export interface DynamoRateLimiterOptions {
+  readonly tableName: string;
+  /** Limiter key (one per API key / environment), e.g. "moncreneau-prod". */
+  readonly name: string;
+  readonly rules: readonly RateRule[];
+  /** Added to every window to absorb send jitter and clock skew between instances (default 250 ms). */
+  readonly paddingMs?: number;
+  /** Waiters reserved per conditional write (default 25). */
+  readonly maxBatch?: number;
+  /** Give up after this many lost write races in a row (default 50). */
+  readonly maxRounds?: number;
+  /** Re-check the penalty after waking if the wait was at least this long (default 200 ms). */
+  readonly recheckPenaltyAfterMs?: number;
+  readonly db?: DynamoDBDocumentClient;
+  readonly onThrottle?: (o: ThrottleObservation) => void;
+  readonly onReject?: (o: RejectionObservation) => void;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** 100 requests/min (checklist §3) and the key's hourly quota (1000/h default, api.md §5). */
+export function moncreneauRules(perMinute = 100, perHour = 1000): RateRule[] {
+  return [
+    { name: 'per-minute', limit: perMinute, windowMs: 60_000 },
+    { name: 'per-hour', limit: perHour, windowMs: 3_600_000 },
+  ];
+}
+
+interface Waiter {
+  readonly deadline?: number;
+  readonly enqueuedAt: number;
+  readonly resolve: (slot: { slot: number; readAt: number }) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const DAY_MS = 86_400_000;
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+export class DynamoRateLimiter {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly paddingMs: number;
+  private readonly queue: Waiter[] = [];
+  private pumping = false;
+
+  constructor(private readonly options: DynamoRateLimiterOptions) {
+    validateRules(options.rules);
+    this.db = options.db ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => sleepMs(ms));
+    this.paddingMs = options.paddingMs ?? 250;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Resolves when the caller may send one request; rejects with RateLimitDeadlineError if that is after `deadline`. */
+  async acquire(options: { deadline?: number } = {}): Promise<Grant> {
+    const started = this.now();
+    let penalized = false;
+    for (;;) {
+      const { slot, readAt } = await new Promise<{ slot: number; readAt: number }>((resolve, reject) => {
+        this.queue.push({ deadline: options.deadline, enqueuedAt: this.now(), resolve, reject });
+        void this.pump();
+      });
+      const wait = slot - this.now();
+      if (wait > 0) await this.sleep(wait);
+      // A penalty written by another instance while we slept voids our slot.
+      if (slot - readAt >= (this.options.recheckPenaltyAfterMs ?? 200)) {
+        const blockedUntil = await this.readPenalty();
+        if (blockedUntil > this.now()) {
+          penalized = true;
+          continue;
+        }
+      }
+      const waitedMs = this.now() - started;
+      if (waitedMs > 0 && slot > started) this.safely(() => this.options.onThrottle?.({ limiter: this.name, waitedMs, reason: penalized ? 'penalty' : 'rate' }));
+      return { slot, waitedMs };
+    }
+  }
+
+  /** Makes every instance hold off until `untilEpochMs` (a 429, or the quota is used up). Never shortens a pause. */
+  async penalize(untilEpochMs: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { pk: this.penaltyKey() },
+          UpdateExpression: 'SET blockedUntil = :until, expiresAt = :ttl',
+          ConditionExpression: 'attribute_not_exists(blockedUntil) OR blockedUntil < :until',
+          ExpressionAttributeValues: { ':until': Math.ceil(untilEpochMs), ':ttl': Math.ceil((untilEpochMs + DAY_MS) / 1000) },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Current state, for diagnostics and tests. */
+  async snapshot(): Promise<{ grants: number[]; version: number; blockedUntil: number }> {
+    const [log, blockedUntil] = await Promise.all([this.readLog(), this.readPenalty()]);
+    return { ...log, blockedUntil };
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.options.maxBatch ?? 25);
+        try {
+          await this.reserve(batch);
+        } catch (error) {
+          for (const waiter of batch) waiter.reject(error);
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** One conditional write reserves slots for the whole batch, in queue order. */
+  private async reserve(batch: Waiter[]): Promise<void> {
+    const rules = this.options.rules;
+    const maxRounds = this.options.maxRounds ?? 50;
+    for (let round = 1; ; round += 1) {
+      const [log, blockedUntil] = await Promise.all([this.readLog(), this.readPenalty()]);
+      const readAt = this.now();
+      let grants = pruneGrants(log.grants, rules, readAt, this.paddingMs);
+      const floor = Math.max(readAt, blockedUntil);
+      const decisions: Array<{ waiter: Waiter; slot: number; rejected?: string }> = [];
+      for (const waiter of batch) {
+        const slot = earliestSlot(grants, rules, floor, this.paddingMs);
+        if (waiter.deadline !== undefined && slot > waiter.deadline) {
+          decisions.push({ waiter, slot, rejected: this.limitedBy(grants, blockedUntil, readAt) });
+          continue; // reserves nothing: later waiters with longer deadlines are not held back by it
+        }
+        grants = [...grants, slot];
+        decisions.push({ waiter, slot });
+      }
+      const granted = decisions.filter((d) => d.rejected === undefined);
+      if (granted.length > 0) {
+        try {
+          await this.writeLog(pruneGrants(grants, rules, readAt, this.paddingMs), log.version);
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+          if (round >= maxRounds) throw new RateLimiterContentionError(round);
+          await this.sleep(2 + Math.random() * 10 * Math.min(round, 5)); // de-synchronise racing instances
+          continue;
+        }
+      }
+      for (const d of decisions) {
+        if (d.rejected === undefined) d.waiter.resolve({ slot: d.slot, readAt });
+        else {
+          this.safely(() => this.options.onReject?.({ limiter: this.name, limitedBy: d.rejected as string, wouldWaitMs: d.slot - readAt }));
+          d.waiter.reject(new RateLimitDeadlineError(d.slot, d.waiter.deadline as number, d.rejected, readAt));
+        }
+      }
+      return;
+    }
+  }
+
+  private limitedBy(grants: readonly number[], blockedUntil: number, now: number): string {
+    let best = { name: 'penalty', until: blockedUntil };
+    for (const rule of this.options.rules) {
+      if (grants.length >= rule.limit) {
+        const until = grants[grants.length - rule.limit] + rule.windowMs + this.paddingMs;
+        if (until > best.until) best = { name: rule.name, until };
+      }
+    }
+    return best.until > now ? best.name : 'order';
+  }
+
+  private logKey(): string {
+    return `ratelimit#${this.options.name}`;
+  }
+
+  private penaltyKey(): string {
+    return `ratelimit#${this.options.name}#penalty`;
+  }
+
+  private async readLog(): Promise<{ grants: number[]; version: number }> {
+    const out = await this.db.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: this.logKey() }, ConsistentRead: true }));
+    const item = out.Item as { grants?: number[]; version?: number } | undefined;
+    return { grants: (item?.grants ?? []).map(Number), version: Number(item?.version ?? 0) };
+  }
+
+  private async readPenalty(): Promise<number> {
+    const out = await this.db.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: this.penaltyKey() }, ConsistentRead: true }));
+    return Number((out.Item as { blockedUntil?: number } | undefined)?.blockedUntil ?? 0);
+  }
+
+  private async writeLog(grants: number[], readVersion: number): Promise<void> {
+    const longest = Math.max(...this.options.rules.map((r) => r.windowMs));
+    const last = grants.length ? grants[grants.length - 1] : this.now();
+    await this.db.send(
+      new PutCommand({
+        TableName: this.options.tableName,
+        Item: { pk: this.logKey(), grants, version: readVersion + 1, expiresAt: Math.ceil((last + longest + DAY_MS) / 1000) },
+        ConditionExpression: readVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+        ExpressionAttributeValues: readVersion === 0 ? undefined : { ':v': readVersion },
+      }),
+    );
+  }
+
+  private safely(hook: () => void): void {
+    try {
+      hook();
+    } catch {
+      // Metrics hooks never change the limiter's behaviour.
+    }
+  }
+}
