@@ -3,6 +3,7 @@
  * the given routes. Routes carry their invocation function, so tests can pass stubs and the stack
  * passes the real functions (see stack.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -94,13 +95,13 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       body = await readBody(req, limit);
     } catch (error) {
       if (!(error instanceof PayloadTooLarge)) throw error;
-      send(res, gatewayError(413, 'Request Too Long', 'RequestTooLongException'), 'n/a', true);
+      send(res, gatewayError(413, 'Request Too Long', 'RequestTooLongException'), randomUUID(), true);
       log(`API ${method} ${path} → 413 (payload over ${limit} bytes)`);
       return;
     }
     if (!match) {
       // REST APIs answer an unknown resource or method with 403, not 404.
-      send(res, gatewayError(403, 'Missing Authentication Token', 'MissingAuthenticationTokenException'), 'n/a');
+      send(res, gatewayError(403, 'Missing Authentication Token', 'MissingAuthenticationTokenException'), randomUUID());
       log(`API ${method} ${path} → 403 (no route)`);
       return;
     }
@@ -130,7 +131,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`API internal error: ${(error as Error).message}`);
-      if (!res.headersSent) send(res, gatewayError(500, 'Internal server error', 'InternalServerErrorException'), 'n/a', true);
+      if (!res.headersSent) send(res, gatewayError(500, 'Internal server error', 'InternalServerErrorException'), randomUUID(), true);
       else res.destroy();
     });
   });

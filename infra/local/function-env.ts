@@ -78,6 +78,7 @@ export function lambdaRuntimeEnvironment(
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
-    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+    // The SDK's "Node ≥ 22 soon" notice, once per function, is noise locally.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

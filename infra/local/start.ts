@@ -7,6 +7,7 @@ import path from 'node:path';
 import { assertJava, PrerequisiteError } from './emulators';
 import { loadLocalEnv } from './local-env';
 import { assertPortFree, parsePort } from './prerequisites';
+import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file';
 import { sandboxAvailable } from './sandbox-loader';
 import { startLocalStack, type LocalStack } from './stack';
 
@@ -22,7 +23,7 @@ function fail(error: unknown): never {
 
 async function main(): Promise<void> {
   // The SDK's Node-version notice would be noise on every start.
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING ??= '1';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   for (const notice of loadLocalEnv(ROOT)) console.log(notice);
 
   const port = parsePort(process.env.PORT, 3000, 'PORT');
@@ -44,7 +45,10 @@ async function main(): Promise<void> {
     if (!state.stack) return;
     console.log(`\n${signal}: stopping…`);
     state.stack.stop().then(
-      () => process.exit(0),
+      () => {
+        removeRuntimeInfo();
+        process.exit(0);
+      },
       (error: unknown) => fail(error),
     );
   };
@@ -58,6 +62,17 @@ async function main(): Promise<void> {
     await stack.stop();
     process.exit(0);
   }
+  // Operator scripts (send a test event, redrive, inspect) find the running stack through this file.
+  writeRuntimeInfo({
+    pid: process.pid,
+    apiUrl: stack.apiUrl,
+    webhookUrl: stack.webhookUrl,
+    sandboxUrl: stack.sandboxUrl,
+    dynamoEndpoint: stack.emulators.dynamoEndpoint,
+    sqsEndpoint: stack.emulators.sqsEndpoint,
+    region: stack.emulators.region,
+    resources: stack.resources,
+  });
   const lines = [
     '',
     'MONCRENEAU go-live kit — local stack ready',

@@ -106,11 +106,13 @@ export class DynamoRateLimiter {
   async acquire(options: { deadline?: number } = {}): Promise<Grant> {
     const started = this.now();
     let penalized = false;
+    let heldBack = false;
     for (;;) {
       const { slot, readAt } = await new Promise<{ slot: number; readAt: number }>((resolve, reject) => {
         this.queue.push({ deadline: options.deadline, enqueuedAt: this.now(), resolve, reject });
         void this.pump();
       });
+      heldBack ||= slot > readAt; // the slot was not "now": a rule or a penalty held us back
       const wait = slot - this.now();
       if (wait > 0) await this.sleep(wait);
       // A penalty written by another instance while we slept voids our slot.
@@ -122,7 +124,7 @@ export class DynamoRateLimiter {
         }
       }
       const waitedMs = this.now() - started;
-      if (waitedMs > 0 && slot > started) this.safely(() => this.options.onThrottle?.({ limiter: this.name, waitedMs, reason: penalized ? 'penalty' : 'rate' }));
+      if (heldBack || penalized) this.safely(() => this.options.onThrottle?.({ limiter: this.name, waitedMs, reason: penalized ? 'penalty' : 'rate' }));
       return { slot, waitedMs };
     }
   }

@@ -1,0 +1,62 @@
+/**
+ * Bundle size and module init time per function, built with the same esbuild settings as the CDK
+ * NodejsFunction (minified CJS for node22, AWS SDK bundled). Init time = require() of the bundle in a
+ * fresh Node process: the share of a cold start that our code controls.
+ */
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { wiring } from '../../infra/wiring';
+import { stageConfig } from '../../infra/config/stages';
+
+export interface BundleFigures {
+  readonly name: string;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly initMsMedian: number;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function initTime(bundle: string, env: Record<string, string>): number {
+  const script = `const t=performance.now();require(${JSON.stringify(bundle)});process.stdout.write(String(performance.now()-t));`;
+  const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  return Number(out);
+}
+
+export async function measureBundles(runs = 5): Promise<BundleFigures[]> {
+  const w = wiring(stageConfig('dev'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'moncreneau-bundles-'));
+  const env = {
+    EVENTS_QUEUE_URL: 'https://sqs.eu-west-3.amazonaws.com/000000000000/q',
+    EVENTS_TABLE_NAME: 't',
+    APPOINTMENTS_TABLE_NAME: 't',
+    AWS_REGION: 'eu-west-3',
+    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+  };
+  try {
+    const figures: BundleFigures[] = [];
+    for (const spec of Object.values(w.functions)) {
+      const outfile = path.join(dir, `${spec.folder}.js`);
+      await build({
+        entryPoints: [path.join(ROOT, 'functions', spec.folder, 'handler.ts')],
+        bundle: true,
+        minify: true,
+        platform: 'node',
+        target: 'node22',
+        format: 'cjs',
+        outfile,
+        logLevel: 'silent',
+      });
+      const times = Array.from({ length: runs }, () => initTime(outfile, env)).sort((a, b) => a - b);
+      figures.push({ name: spec.folder, bytes: statSync(outfile).size, gzipBytes: gzipSync(readFileSync(outfile)).length, initMsMedian: times[Math.floor(runs / 2)] });
+    }
+    return figures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

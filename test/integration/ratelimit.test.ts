@@ -1,0 +1,135 @@
+/**
+ * The global rate limiter against DynamoDB Local. Several limiter objects share one table and key,
+ * standing in for several Lambda instances. Time is real but scaled down (windows of ~1 s).
+ * Assertions are on the reserved slots (the limiter's guarantee) and on "never released early";
+ * nothing asserts how fast anything ran.
+ */
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoRateLimiter, RATE_LIMIT_TABLE_SPEC, RateLimitDeadlineError, maxInAnyWindow, penaltyUntil, rateLimitGate, type Grant, type RateRule } from '../../shared/ratelimit';
+
+const raw = new DynamoDBClient({});
+const db = DynamoDBDocumentClient.from(raw);
+const tableName = `rate-limits-${process.pid}-${Date.now()}`;
+let counter = 0;
+
+beforeAll(async () => {
+  await raw.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: RATE_LIMIT_TABLE_SPEC.partitionKey.name, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: RATE_LIMIT_TABLE_SPEC.partitionKey.name, KeyType: 'HASH' }],
+    }),
+  );
+});
+afterAll(async () => {
+  await raw.send(new DeleteTableCommand({ TableName: tableName }));
+  raw.destroy();
+});
+
+function instances(n: number, rules: RateRule[], extra: Partial<ConstructorParameters<typeof DynamoRateLimiter>[0]> = {}): DynamoRateLimiter[] {
+  const name = `test-${(counter += 1)}`;
+  return Array.from({ length: n }, () => new DynamoRateLimiter({ tableName, name, rules, db, paddingMs: 0, ...extra }));
+}
+
+async function timed(limiter: DynamoRateLimiter, deadline?: number): Promise<Grant & { releasedAt: number }> {
+  const grant = await limiter.acquire({ deadline });
+  return { ...grant, releasedAt: Date.now() };
+}
+
+describe('global rate limiter (DynamoDB Local)', () => {
+  it('never grants more than the limit in any sliding window across concurrent instances', async () => {
+    const rule: RateRule = { name: 'per-second', limit: 10, windowMs: 1000 };
+    const limiters = instances(3, [rule]);
+    const grants = await Promise.all(Array.from({ length: 36 }, (_, i) => timed(limiters[i % 3])));
+    const slots = grants.map((g) => g.slot);
+    expect(grants).toHaveLength(36);
+    expect(maxInAnyWindow(slots, rule.windowMs)).toBeLessThanOrEqual(10);
+    // 36 grants at ≤ 10 per second need slots spanning at least 3 windows.
+    expect(Math.max(...slots) - Math.min(...slots)).toBeGreaterThanOrEqual(3 * rule.windowMs);
+    // Nobody is released before its slot (a timer may fire up to 1 ms early relative to Date.now()).
+    for (const g of grants) expect(g.releasedAt).toBeGreaterThanOrEqual(g.slot - 1);
+    const state = await limiters[0].snapshot();
+    expect(state.grants.length).toBeLessThanOrEqual(rule.limit);
+  });
+
+  it('serves one instance\'s waiters in arrival order', async () => {
+    const [limiter] = instances(1, [{ name: 'r', limit: 2, windowMs: 300 }]);
+    const order: number[] = [];
+    const grants = await Promise.all(Array.from({ length: 8 }, (_, i) => limiter.acquire().then((g) => (order.push(i), g))));
+    for (let i = 1; i < grants.length; i += 1) expect(grants[i].slot).toBeGreaterThanOrEqual(grants[i - 1].slot);
+    expect(maxInAnyWindow(grants.map((g) => g.slot), 300)).toBeLessThanOrEqual(2);
+  });
+
+  it('enforces the hourly quota (scaled: 15 per 5 s on top of 10 per 1 s) and rejects what cannot fit the deadline', async () => {
+    const rules: RateRule[] = [
+      { name: 'per-minute', limit: 10, windowMs: 1000 },
+      { name: 'per-hour', limit: 15, windowMs: 5000 },
+    ];
+    const limiters = instances(2, rules);
+    const deadline = Date.now() + 2500;
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => timed(limiters[i % 2], deadline)));
+    const granted = outcomes.filter((o): o is PromiseFulfilledResult<Grant & { releasedAt: number }> => o.status === 'fulfilled').map((o) => o.value.slot);
+    const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
+    expect(granted).toHaveLength(15);
+    expect(rejected).toHaveLength(5);
+    for (const r of rejected) {
+      expect(r).toBeInstanceOf(RateLimitDeadlineError);
+      expect((r as RateLimitDeadlineError).limitedBy).toBe('per-hour');
+      expect((r as RateLimitDeadlineError).earliestSlot).toBeGreaterThan(deadline);
+    }
+    expect(maxInAnyWindow(granted, 1000)).toBeLessThanOrEqual(10);
+    expect(maxInAnyWindow(granted, 5000)).toBeLessThanOrEqual(15);
+  });
+
+  it('penalize() pauses every instance, including a caller already holding an earlier slot', async () => {
+    const [a, b] = instances(2, [{ name: 'r', limit: 1, windowMs: 400 }], { recheckPenaltyAfterMs: 100 });
+    const first = await a.acquire();
+    const waiting = timed(b); // gets the slot first.slot + 400
+    await new Promise((r) => setTimeout(r, 50));
+    const until = Date.now() + 900;
+    await a.penalize(until);
+    await a.penalize(until - 500); // never shortens a pause
+    const [late, next] = await Promise.all([waiting, timed(a)]);
+    expect(late.releasedAt).toBeGreaterThanOrEqual(until - 1);
+    expect(late.slot).toBeGreaterThanOrEqual(until);
+    expect(next.slot).toBeGreaterThanOrEqual(until);
+    expect(late.slot).toBeGreaterThan(first.slot);
+    expect((await a.snapshot()).blockedUntil).toBe(until);
+  });
+
+  it('rejects at once when the deadline would pass, reserving nothing', async () => {
+    const [limiter] = instances(1, [{ name: 'per-second', limit: 2, windowMs: 1000 }]);
+    const rejections: string[] = [];
+    const observed = new DynamoRateLimiter({ tableName, name: limiter.name, rules: [{ name: 'per-second', limit: 2, windowMs: 1000 }], db, paddingMs: 0, onReject: (o) => rejections.push(o.limitedBy) });
+    await limiter.acquire();
+    await limiter.acquire();
+    const before = (await limiter.snapshot()).version;
+    await expect(observed.acquire({ deadline: Date.now() + 300 })).rejects.toBeInstanceOf(RateLimitDeadlineError);
+    expect(rejections).toEqual(['per-second']);
+    expect((await limiter.snapshot()).version).toBe(before);
+  });
+
+  it('reports local throttling (waited ms) through the hook', async () => {
+    const waits: number[] = [];
+    const [limiter] = instances(1, [{ name: 'r', limit: 1, windowMs: 200 }], { onThrottle: (o) => waits.push(o.waitedMs) });
+    await limiter.acquire();
+    await limiter.acquire();
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(0);
+  });
+
+  it('the client gate turns a 429 and an exhausted quota into a shared pause', async () => {
+    const [limiter, other] = instances(2, [{ name: 'r', limit: 100, windowMs: 1000 }]);
+    const gate = rateLimitGate(limiter, { minAttemptMs: 0 });
+    const receivedAt = Date.now();
+    await gate.onResponse?.({ status: 429, headers: {}, retryAfterMs: 600, receivedAt });
+    const grant = await other.acquire();
+    expect(grant.slot).toBeGreaterThanOrEqual(receivedAt + 600);
+    expect(penaltyUntil(200, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }, undefined, 1_000)).toBe(31_000);
+    expect(penaltyUntil(200, { 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': '30' }, undefined, 1_000)).toBeUndefined();
+    expect(penaltyUntil(429, {}, undefined, 1_000)).toBe(61_000);
+    await expect(gate.acquire({ method: 'GET', route: '/x', deadline: Date.now() - 1 })).rejects.toBeInstanceOf(RateLimitDeadlineError);
+  });
+});
