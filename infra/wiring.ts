@@ -4,6 +4,7 @@
  * the CDK stacks (infra/stacks) and the local runtime (infra/local) both interpret this data,
  * and test/infra/wiring-agreement.test.ts proves they agree.
  */
+import { WEBHOOK_SECRET_LOCAL_ENV } from '../shared/config/local-secrets';
 import type { StageConfig } from './config/stages';
 
 export type TableKey = 'events' | 'appointments';
@@ -118,7 +119,7 @@ export function wiring(config: StageConfig): Wiring {
       webhookSecret: {
         name: 'webhook-secret',
         description: 'MONCRENEAU webhook signing secret: {"current":"whsec_…","previous":"whsec_…"}',
-        localEnv: { current: 'MONCRENEAU_WEBHOOK_SECRET', previous: 'MONCRENEAU_WEBHOOK_SECRET_PREVIOUS' },
+        localEnv: WEBHOOK_SECRET_LOCAL_ENV,
       },
     },
     functions: {

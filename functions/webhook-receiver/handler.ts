@@ -10,12 +10,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { secretSourceFromEnv } from '../../shared/adapters/secret-source';
 import { sqsEnqueue } from '../../shared/adapters/webhook-queue';
 import { intEnv, requiredEnv } from '../../shared/config/env';
+import { WEBHOOK_SECRET_LOCAL_ENV } from '../../shared/config/local-secrets';
 import { METRICS } from '../../shared/observability/metric-names';
 import { logger, metrics, MetricUnit } from '../../shared/observability/powertools';
 import { createReceiver } from '../../shared/webhooks/receiver';
 
 const receive = createReceiver({
-  secrets: secretSourceFromEnv('WEBHOOK_SECRET_ARN', { current: 'MONCRENEAU_WEBHOOK_SECRET', previous: 'MONCRENEAU_WEBHOOK_SECRET_PREVIOUS' }),
+  secrets: secretSourceFromEnv('WEBHOOK_SECRET_ARN', WEBHOOK_SECRET_LOCAL_ENV),
   enqueue: sqsEnqueue(requiredEnv('EVENTS_QUEUE_URL')),
   maxBodyBytes: intEnv('MAX_BODY_BYTES', 256 * 1024),
   maxEventAgeSeconds: intEnv('MAX_EVENT_AGE_SECONDS', 0),
