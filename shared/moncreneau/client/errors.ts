@@ -158,6 +158,13 @@ export class CreateOutcomeUnknownError extends MoncreneauError {
   }
 }
 
+/**
+ * The request gate (global rate limiter) refused or failed before anything was sent — e.g. its
+ * next slot is after the deadline (`cause` is the limiter's RateLimitDeadlineError). Not sent, so
+ * never an unknown outcome by itself; retry later (SQS redelivery).
+ */
+export class GateRejectedError extends MoncreneauError {}
+
 /** Local misconfiguration (bad base URL, missing key): never retried. */
 export class ConfigurationError extends MoncreneauError {
   constructor(message: string) {

@@ -10,6 +10,7 @@ import type { ResolvedOptions } from './config';
 import {
   AuthenticationError,
   DeadlineExceededError,
+  GateRejectedError,
   MoncreneauError,
   NetworkError,
   RateLimitedError,
@@ -91,9 +92,13 @@ export class RequestExecutor {
     for (;;) {
       attempt += 1;
       httpAttempt += 1;
-      if (budget.remainingMs() < options.minAttemptMs) throw deadlineError(budget, 0);
-      // The gate may make us wait (global rate limit); it rejects itself if the wait passes the cutoff.
-      await this.deps.gate?.acquire({ method: spec.method, route: spec.route, deadline: budget.cutoff });
+      // Checked before and after the gate: its wait (global rate limit) consumes the same budget.
+      // It rejects by itself when its next slot is past the cutoff. `attempts` = requests really sent.
+      if (budget.remainingMs() < options.minAttemptMs) throw withAttempts(deadlineError(budget, 0), attempt - 1);
+      await this.passGate(spec, budget, requestId).catch((e: MoncreneauError) => {
+        throw withAttempts(e, attempt - 1);
+      });
+      if (budget.remainingMs() < options.minAttemptMs) throw withAttempts(deadlineError(budget, 0), attempt - 1);
       const key = await this.deps.keys.key(forceRefresh);
       forceRefresh = false;
 
@@ -125,6 +130,16 @@ export class RequestExecutor {
       if (!budget.fits(delay, options.minAttemptMs)) throw deadlineError(budget, delay, error);
       this.safely(() => this.deps.onRetry?.({ method: spec.method, route: spec.route, attempt: httpAttempt, delayMs: delay, errorCode: error.code, status: error.status }));
       if (delay > 0) await this.deps.sleep(delay);
+    }
+  }
+
+  private async passGate(spec: RequestSpec, budget: Budget, requestId: string): Promise<void> {
+    if (!this.deps.gate) return;
+    try {
+      await this.deps.gate.acquire({ method: spec.method, route: spec.route, deadline: budget.cutoff });
+    } catch (cause) {
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      throw new GateRejectedError({ code: 'GATE_REJECTED', message: `${spec.method} ${spec.route} not sent: ${detail}`, requestId, cause });
     }
   }
 
@@ -214,6 +229,11 @@ export class RequestExecutor {
   }
 }
 
+function withAttempts<E extends MoncreneauError>(error: E, attempts: number): E {
+  error.attempts = attempts;
+  return error;
+}
+
 function outcomeOf(error: MoncreneauError): RequestOutcome {
   if (error instanceof TimeoutError) return 'timeout';
   if (error instanceof NetworkError) return 'network_error';
@@ -227,12 +247,14 @@ function outcomeOf(error: MoncreneauError): RequestOutcome {
 function deadlineError(budget: Budget, wantedDelayMs: number, lastError?: MoncreneauError): DeadlineExceededError {
   const remaining = Math.max(0, Math.round(budget.remainingMs()));
   const why = lastError ? ` after ${lastError.code}${lastError.status ? ` (HTTP ${lastError.status})` : ''}` : '';
-  return new DeadlineExceededError({
+  const error = new DeadlineExceededError({
     code: 'DEADLINE_EXCEEDED',
     message: `Deadline would be exceeded${why}: ${remaining} ms left before the safety margin${wantedDelayMs ? `, ${wantedDelayMs} ms wait needed` : ''}`,
     requestId: lastError?.requestId,
     lastError,
   });
+  error.attempts = lastError?.attempts ?? 0;
+  return error;
 }
 
 function parseSuccessBody(response: HttpResponse, spec: RequestSpec, requestId: string): { value: unknown } | MoncreneauError {

@@ -71,7 +71,7 @@ export class AppointmentsResource {
         if (!(thrown instanceof MoncreneauError) || thrown instanceof UnexpectedResponseError || thrown instanceof CreateOutcomeUnknownError) throw thrown;
         error = thrown;
       }
-      posts += Math.max(1, error.attempts);
+      posts += error.attempts;
 
       if (error instanceof ConflictError && (error.isDuplicate || uncertain)) {
         const found = await this.lookupOrThrow(request, budget, requestId, error, uncertain);
