@@ -49,7 +49,7 @@ function proxyEvent(raw: Buffer) {
 }
 
 async function main(): Promise<void> {
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = '1';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const emulators = await startEmulators();
   Object.assign(process.env, {
     AWS_REGION: emulators.region,
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
-    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     MONCRENEAU_WEBHOOK_SECRET: SECRET,
     POWERTOOLS_LOG_LEVEL: 'INFO',
     POWERTOOLS_METRICS_NAMESPACE: stageConfig('dev').metricsNamespace,

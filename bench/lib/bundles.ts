@@ -36,7 +36,7 @@ export async function measureBundles(runs = 5): Promise<BundleFigures[]> {
     EVENTS_TABLE_NAME: 't',
     APPOINTMENTS_TABLE_NAME: 't',
     AWS_REGION: 'eu-west-3',
-    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   try {
     const figures: BundleFigures[] = [];

@@ -1,6 +1,6 @@
 /**
  * Local configuration: `.env` (git-ignored) first, then `.env.example` defaults for any missing
- * MONCRENEAU_* variable, never overriding what the shell already set.
+ * MONCRENEAU_* variable (empty example values are skipped: "unset", not "empty secret"), never overriding what the shell already set.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +16,7 @@ export function loadLocalEnv(root: string, env: NodeJS.ProcessEnv = process.env)
   }
   const example = path.join(root, '.env.example');
   if (existsSync(example)) {
-    const defaults = Object.entries(parseEnv(readFileSync(example, 'utf8'))).filter(([k]) => k.startsWith('MONCRENEAU_') && env[k] === undefined);
+    const defaults = Object.entries(parseEnv(readFileSync(example, 'utf8'))).filter(([k, v]) => k.startsWith('MONCRENEAU_') && v !== '' && env[k] === undefined);
     for (const [k, v] of defaults) env[k] = v;
     if (defaults.length) notices.push(`Using .env.example defaults for ${defaults.map(([k]) => k).join(', ')} (create .env to override).`);
   }

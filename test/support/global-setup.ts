@@ -12,6 +12,7 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   rmSync(LOG_CAPTURE_DIR, { recursive: true, force: true });
   const emulators = await startEmulators();
   globalThis.__EMULATORS__ = emulators;
