@@ -7,22 +7,31 @@
  *                           [--file event.json] [--url https://…/webhooks/moncreneau]
  *                           [--repeat 3] [--tamper] [--unsigned] [--header x-webhook-signature --bare]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadLocalEnv } from '../infra/local/local-env';
 import { readRuntimeInfo } from '../infra/local/runtime-file';
 import { exampleEvent } from '../shared/moncreneau/examples';
 import { computeSignature } from '../shared/moncreneau/signature';
 import { checkEnvelope } from '../shared/moncreneau/webhook-event';
 import { fail, parseArgs } from './lib/args';
-import { loadDotEnv } from './lib/dotenv';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 async function main(): Promise<void> {
-  loadDotEnv();
   const { options } = parseArgs(process.argv.slice(2));
   const url = typeof options.url === 'string' ? options.url : (readRuntimeInfo()?.webhookUrl ?? 'http://127.0.0.1:3000/webhooks/moncreneau');
   const parsedUrl = new URL(url);
-  if (parsedUrl.protocol !== 'https:' && !LOOPBACK.has(parsedUrl.hostname)) fail('webhook URLs must be HTTPS (plain HTTP is accepted for loopback only)');
+  const local = LOOPBACK.has(parsedUrl.hostname);
+  if (parsedUrl.protocol !== 'https:' && !local) fail('webhook URLs must be HTTPS (plain HTTP is accepted for loopback only)');
+  const root = path.resolve(__dirname, '..');
+  if (local) {
+    // Same configuration as `npm start`: .env, then the .env.example defaults (the sandbox's secret).
+    for (const notice of loadLocalEnv(root)) console.error(notice);
+  } else if (existsSync(path.join(root, '.env'))) {
+    // A deployed endpoint is never signed with the example secret: only .env or the shell.
+    process.loadEnvFile(path.join(root, '.env'));
+  }
   const secret = process.env.MONCRENEAU_WEBHOOK_SECRET;
   if (!secret && !options.unsigned) fail('set MONCRENEAU_WEBHOOK_SECRET (environment or .env) to sign the event');
 

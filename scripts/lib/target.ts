@@ -11,6 +11,9 @@ import { readRuntimeInfo } from '../../infra/local/runtime-file';
 import { physicalName, wiring, type QueueKey, type TableKey } from '../../infra/wiring';
 import { fail } from './args';
 
+// Operator commands run on the developer's Node; the SDK's runtime notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export interface Target {
   readonly label: string;
   readonly kind: 'local' | 'aws';

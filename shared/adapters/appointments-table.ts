@@ -19,6 +19,7 @@ export interface StoredAppointment {
   readonly appointment: Record<string, unknown>;
   readonly status?: string;
   readonly lastEventAt: string;
+  readonly lastEventOrder: string;
   readonly lastEventId: string;
   readonly lastEventType: string;
   readonly version: number;
@@ -63,6 +64,7 @@ export class AppointmentsTable {
             appointment: s.fields,
             status: s.status,
             lastEventAt: s.order.at,
+            lastEventOrder: s.order.key,
             lastEventId: s.order.eventId,
             lastEventType: s.eventType,
             version: 1,
@@ -87,14 +89,15 @@ export class AppointmentsTable {
           TableName: this.tableName,
           Key: { appointmentId: s.appointmentId },
           UpdateExpression:
-            `SET ${[...assignments, ...(s.status ? ['#status = :status'] : []), 'lastEventAt = :at', 'lastEventId = :id', 'lastEventType = :type', 'updatedAt = :now'].join(', ')} ` +
+            `SET ${[...assignments, ...(s.status ? ['#status = :status'] : []), 'lastEventAt = :at', 'lastEventOrder = :order', 'lastEventId = :id', 'lastEventType = :type', 'updatedAt = :now'].join(', ')} ` +
             'ADD version :one, appliedEventIds :ids',
-          ConditionExpression: '(lastEventAt < :at OR (lastEventAt = :at AND lastEventId < :id)) AND NOT contains(appliedEventIds, :id)',
+          ConditionExpression: 'lastEventOrder < :order AND NOT contains(appliedEventIds, :id)',
           ExpressionAttributeNames: { ...names, ...(s.status ? { '#status': 'status' } : {}) },
           ExpressionAttributeValues: {
             ...values,
             ...(s.status ? { ':status': s.status } : {}),
             ':at': s.order.at,
+            ':order': s.order.key,
             ':id': s.order.eventId,
             ':type': s.eventType,
             ':now': this.now().toISOString(),

@@ -2,7 +2,9 @@
  * Turns an appointment webhook into the state it asserts, with the ordering key that decides which
  * of two events is newer. Pure: no AWS, no I/O.
  *
- * Ordering: the envelope's `created` (when MONCRENEAU emitted the event), ties broken by event id.
+ * Ordering: the envelope's `created` (when MONCRENEAU emitted the event). Timestamps have second
+ * precision, so a creation and its cancellation often share one: ties go to the event later in the
+ * appointment's lifecycle (created < updated < confirmed < validated < cancelled), then to the event id.
  * An older event never overwrites a newer one; it may only fill fields the newer ones lacked
  * (e.g. `email` of a `created` that arrives after an `updated`).
  */
@@ -12,6 +14,8 @@ export interface EventOrder {
   /** ISO timestamp normalised to UTC milliseconds, so string comparison orders correctly. */
   readonly at: string;
   readonly eventId: string;
+  /** One sortable string: `<at>#<lifecycle rank>#<eventId>`; compare with `<`. */
+  readonly key: string;
 }
 
 export interface AppointmentSnapshot {
@@ -35,12 +39,22 @@ const IMPLIED_STATUS: Partial<Record<AppointmentEventType, string>> = {
 /** Describe the change, not the state: kept on the event record, not merged into the appointment. */
 const EVENT_ONLY_FIELDS = new Set(['changes']);
 
-export function orderOf(event: Pick<WebhookEvent, 'id' | 'created'>): EventOrder {
-  return { at: new Date(Date.parse(event.created)).toISOString(), eventId: event.id };
+/** Position in an appointment's life, used only to order events with the same timestamp. */
+const LIFECYCLE_RANK: Record<AppointmentEventType, number> = {
+  'appointment.created': 0,
+  'appointment.updated': 1,
+  'appointment.confirmed': 2,
+  'appointment.validated': 3,
+  'appointment.cancelled': 4,
+};
+
+export function orderOf(event: Pick<WebhookEvent, 'id' | 'created'>, type: AppointmentEventType): EventOrder {
+  const at = new Date(Date.parse(event.created)).toISOString();
+  return { at, eventId: event.id, key: `${at}#${LIFECYCLE_RANK[type]}#${event.id}` };
 }
 
 export function isNewer(a: EventOrder, b: EventOrder): boolean {
-  return a.at > b.at || (a.at === b.at && a.eventId > b.eventId);
+  return a.key > b.key;
 }
 
 export function toSnapshot(event: WebhookEvent, type: AppointmentEventType): AppointmentSnapshot {
@@ -55,5 +69,5 @@ export function toSnapshot(event: WebhookEvent, type: AppointmentEventType): App
   }
   const status = typeof object.status === 'string' ? object.status : IMPLIED_STATUS[type];
   if (status) fields.status = status;
-  return { appointmentId: String(rawId).trim(), status, fields, order: orderOf(event), eventType: type };
+  return { appointmentId: String(rawId).trim(), status, fields, order: orderOf(event, type), eventType: type };
 }

@@ -133,3 +133,28 @@ describe('global rate limiter (DynamoDB Local)', () => {
     await expect(gate.acquire({ method: 'GET', route: '/x', deadline: Date.now() - 1 })).rejects.toBeInstanceOf(RateLimitDeadlineError);
   });
 });
+
+describe('client + global limiter', () => {
+  it('a 429 seen by one instance pauses the other instance\'s next request; a too-short deadline is a GateRejectedError', async () => {
+    const { startScriptServer, envelope } = await import('../support/http-script-server');
+    const { MoncreneauClient, GateRejectedError } = await import('../../shared/moncreneau/client');
+    const server = await startScriptServer((_r, i) => (i === 0 ? envelope(429, 'RATE_LIMIT_EXCEEDED', 'x', undefined, { 'retry-after': '1' }) : { status: 200, json: [] }));
+    const [a, b] = instances(2, [{ name: 'r', limit: 100, windowMs: 1000 }]);
+    const make = (limiter: DynamoRateLimiter) =>
+      new MoncreneauClient({ keySource: { get: async () => ({ apiKey: 'mk_test_x' }) }, baseUrl: server.baseUrl, gate: rateLimitGate(limiter, { minAttemptMs: 50 }), retry: { maxAttempts: 1 }, minAttemptMs: 50, safetyMarginMs: 0 });
+    const first = make(a);
+    const second = make(b);
+    try {
+      const failedAt = Date.now();
+      await expect(first.departments.list()).rejects.toMatchObject({ status: 429 });
+      await expect(second.departments.list({ deadline: Date.now() + 300 })).rejects.toBeInstanceOf(GateRejectedError);
+      await second.departments.list();
+      expect(server.requests).toHaveLength(2);
+      expect((await b.snapshot()).grants.at(-1)).toBeGreaterThanOrEqual(failedAt + 1000);
+    } finally {
+      first.close();
+      second.close();
+      await server.close();
+    }
+  });
+});

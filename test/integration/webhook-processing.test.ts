@@ -213,3 +213,19 @@ describe('poison event → DLQ → replay after the fix (SQS emulator)', () => {
     expect(await events.get(event.id)).toMatchObject({ status: 'COMPLETED', attempts: 4 });
   });
 });
+
+describe('ordering of events that share a timestamp (MONCRENEAU timestamps have second precision)', () => {
+  it.each([
+    ['created first', ['appointment.created', 'appointment.cancelled']],
+    ['cancelled first', ['appointment.cancelled', 'appointment.created']],
+  ])('a creation and its cancellation in the same second end CANCELLED (%s)', async (_name, order) => {
+    const id = nextAppointmentId++;
+    const sameSecond = '2026-11-28T03:50:48Z';
+    // Event ids chosen so that id order alone would pick the wrong winner.
+    const ids: Record<string, string> = { 'appointment.created': 'evt_zzz_created', 'appointment.cancelled': `evt_aaa_cancelled_${id}` };
+    for (const type of order) {
+      await processor()(sqsRecord(body(exampleEvent(type, { appointmentId: id, created: sameSecond, id: type === 'appointment.created' ? `${ids[type]}_${id}` : ids[type] }))));
+    }
+    expect(await appointments.get(String(id))).toMatchObject({ status: 'CANCELLED', lastEventType: 'appointment.cancelled', version: 2 });
+  });
+});

@@ -475,3 +475,27 @@ describe('MONCRENEAU client', () => {
     });
   });
 });
+
+describe('MONCRENEAU client — create when the gate refuses the retry', () => {
+  it('reports CreateOutcomeUnknownError, never a plain gate error, once a POST may have landed', async () => {
+    const server = await startScriptServer((r) => (r.method === 'POST' ? envelope(500, 'INTERNAL_ERROR') : { status: 200, json: { content: [], last: true } }));
+    let acquisitions = 0;
+    const gate: RequestGate = {
+      acquire: async () => {
+        acquisitions += 1;
+        if (acquisitions > 2) throw new Error('next slot after the deadline');
+      },
+    };
+    const c = new MoncreneauClient({ keySource: staticKeys(), baseUrl: server.baseUrl, gate, sleep: async () => undefined });
+    try {
+      const error = (await c.appointments
+        .create({ departmentId: 5, dateTime: '2026-02-15T10:00:00', name: 'A', externalUserId: 'u1' })
+        .catch((e: unknown) => e)) as CreateOutcomeUnknownError;
+      expect(error).toBeInstanceOf(CreateOutcomeUnknownError);
+      expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    } finally {
+      c.close();
+      await server.close();
+    }
+  });
+});

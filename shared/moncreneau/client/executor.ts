@@ -86,7 +86,6 @@ export class RequestExecutor {
     let attempt = 0; // policy-counted attempts
     let httpAttempt = 0; // every request sent, including the post-401 one (for observability)
     let refreshedKey = false;
-    let forceRefresh = false;
     let previousDelay: number | undefined;
 
     for (;;) {
@@ -99,8 +98,8 @@ export class RequestExecutor {
         throw withAttempts(e, attempt - 1);
       });
       if (budget.remainingMs() < options.minAttemptMs) throw withAttempts(deadlineError(budget, 0), attempt - 1);
-      const key = await this.deps.keys.key(forceRefresh);
-      forceRefresh = false;
+      // After a forced refresh the source's cache already holds the new key.
+      const key = await this.deps.keys.key();
 
       const timeoutMs = Math.min(options.attemptTimeoutMs, budget.remainingMs());
       const cutByDeadline = timeoutMs < options.attemptTimeoutMs;

@@ -25,6 +25,9 @@ export function moncreneauClientFromEnv(overrides: Partial<MoncreneauClientOptio
   const scheme = (env[MONCRENEAU_ENV.authScheme] ?? 'x-api-key').toLowerCase();
   if (scheme !== 'x-api-key' && scheme !== 'bearer') throw new ConfigurationError(`${MONCRENEAU_ENV.authScheme} must be "x-api-key" or "bearer"`);
   const resetUnit = env[MONCRENEAU_ENV.resetUnit] as ResetUnit | undefined;
+  if (resetUnit !== undefined && !['auto', 'epoch-seconds', 'epoch-ms', 'delta-seconds'].includes(resetUnit)) {
+    throw new ConfigurationError(`${MONCRENEAU_ENV.resetUnit} must be auto, epoch-seconds, epoch-ms or delta-seconds`);
+  }
   return createMoncreneauClient({
     keySource: secretSourceFromEnv(MONCRENEAU_ENV.secretArn, { apiKey: MONCRENEAU_ENV.localKey }, env),
     baseUrl: env[MONCRENEAU_ENV.baseUrl] || undefined,
