@@ -91,7 +91,11 @@ export async function loadWorkerFunction(options: FunctionIdentity & { handlerPa
   // on the next invocation, as Lambda replaces a crashed execution environment.
   const spawn = (): Promise<Worker> =>
     new Promise<Worker>((resolve, reject) => {
-      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, env: { ...process.env, ...options.env } });
+      // The worker's output is re-emitted through this process's streams (not piped natively), so
+      // whatever wraps process.stdout here — the test suite's log capture, a benchmark's mute — sees it.
+      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, env: { ...process.env, ...options.env }, stdout: true, stderr: true });
+      worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+      worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
       let ready = false;
       worker.on('message', (reply: WorkerReply) => {
         if (reply.type === 'ready') {
