@@ -53,13 +53,21 @@ export type Permission =
   | { readonly queue: QueueKey; readonly access: 'send' | 'consume' }
   | { readonly secret: SecretKey; readonly access: 'read' };
 
+export interface RouteSpec {
+  readonly method: 'ANY' | 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** API Gateway resource path; `{name}` segments are path parameters. */
+  readonly path: string;
+  /** `none`: the function authenticates the caller itself (HMAC); `iam`: SigV4-signed callers only. */
+  readonly auth: 'none' | 'iam';
+}
+
 export interface FunctionSpec {
   /** Folder under functions/ holding handler.ts (one handler per folder). */
   readonly folder: string;
   readonly description: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
-  readonly route?: { readonly method: 'ANY' | 'GET' | 'POST' | 'PATCH' | 'DELETE'; readonly path: string; readonly auth: 'none' | 'iam' };
+  readonly routes?: readonly RouteSpec[];
   readonly queueSource?: {
     readonly queue: QueueKey;
     readonly batchSize: number;
@@ -128,7 +136,7 @@ export function wiring(config: StageConfig): Wiring {
         description: 'Verifies MONCRENEAU webhook signatures and enqueues events',
         timeoutSeconds: 10,
         memoryMb: 512,
-        route: { method: 'ANY', path: '/webhooks/moncreneau', auth: 'none' },
+        routes: [{ method: 'ANY', path: '/webhooks/moncreneau', auth: 'none' }],
         environment: {
           EVENTS_QUEUE_URL: { queueUrl: 'webhookEvents' },
           WEBHOOK_SECRET_ARN: { secretArn: 'webhookSecret' },

@@ -30,9 +30,9 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionSpec } from '../wiring';
+import type { RouteSpec } from '../wiring';
 
-export type RouteSpec = NonNullable<FunctionSpec['route']>;
+export type { RouteSpec };
 
 export interface PublicApiProps {
   readonly restApiName: string;

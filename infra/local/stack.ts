@@ -94,13 +94,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     functions.catch(() => undefined);
     const routes: ApiRoute[] = functionKeys(w).flatMap((key) => {
-      const route = w.functions[key].route;
-      if (!route) return [];
-      return [{ ...route, functionName: localFunctionName(w, key), invoke: async (event: APIGatewayProxyEvent) => (await functions)[key].invoke(event) }];
+      return (w.functions[key].routes ?? []).map((route) => ({
+        ...route,
+        functionName: localFunctionName(w, key),
+        invoke: async (event: APIGatewayProxyEvent) => (await functions)[key].invoke(event),
+      }));
     });
     const api: ApiGateway = await startApiGateway({ routes, port: options.port, stage: config.stage, log });
     stops.push({ what: 'API', stop: () => api.close() });
-    const webhookPath = w.functions[WEBHOOK_FUNCTION]?.route?.path;
+    const webhookPath = w.functions[WEBHOOK_FUNCTION]?.routes?.[0]?.path;
     const webhookUrl = webhookPath ? `${api.url}${webhookPath}` : undefined;
 
     let sandbox: SandboxHandle | undefined;

@@ -88,14 +88,14 @@ export class MoncreneauStack extends Stack {
         );
       }
 
-      if (spec.route) {
-        const method = this.api.addRoute(spec.route, fn.fn);
-        routed.push({ method, route: spec.route });
-        new CfnOutput(this, `${pascal(key)}Url`, {
-          description: `${spec.route.method} ${spec.route.path} (${spec.route.auth === 'iam' ? 'IAM/SigV4' : 'public, HMAC-verified'})`,
-          value: this.api.api.urlForPath(spec.route.path),
+      (spec.routes ?? []).forEach((route, i) => {
+        const method = this.api.addRoute(route, fn.fn);
+        routed.push({ method, route });
+        new CfnOutput(this, `${pascal(key)}Url${i === 0 ? '' : i + 1}`, {
+          description: `${route.method} ${route.path} (${route.auth === 'iam' ? 'IAM/SigV4' : 'public, HMAC-verified'})`,
+          value: this.api.api.urlForPath(route.path),
         });
-      }
+      });
       functions[key] = fn;
       nagFunctions.push({ construct: fn, spec });
     }

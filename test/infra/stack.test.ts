@@ -303,12 +303,11 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
     it('exposes every routed function at its wired path and method, with the wired auth, as a Lambda proxy', () => {
       const s = get(stage);
       const w = wiring(s.config);
-      const routed = (Object.keys(w.functions) as FunctionKey[]).filter((k) => w.functions[k].route);
+      const routed = (Object.keys(w.functions) as FunctionKey[]).flatMap((key) => (w.functions[key].routes ?? []).map((route) => ({ key, route })));
       expect(routed.length).toBeGreaterThan(0);
       const methods = Object.values(resourcesOf(s.template, 'AWS::ApiGateway::Method'));
       expect(methods).toHaveLength(routed.length);
-      for (const key of routed) {
-        const route = w.functions[key].route!;
+      for (const { key, route } of routed) {
         const { fnId } = functionIds(s, key);
         const method = methods.find(
           (m) => m.Properties?.HttpMethod === route.method && apiResourcePath(s.template, m.Properties?.ResourceId) === route.path,
@@ -352,7 +351,7 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
       const expected = [
         'Stage',
         'ApiUrl',
-        ...Object.keys(w.functions).filter((k) => w.functions[k as FunctionKey].route).map((k) => `${pascal(k)}Url`),
+        ...Object.keys(w.functions).flatMap((k) => (w.functions[k as FunctionKey].routes ?? []).map((_, i) => `${pascal(k)}Url${i === 0 ? '' : i + 1}`)),
         ...Object.keys(w.queues).map((k) => `${pascal(k)}QueueUrl`),
         ...Object.keys(w.tables).map((k) => `${pascal(k)}TableName`),
         ...Object.keys(w.secrets).map((k) => `${pascal(k)}Arn`),

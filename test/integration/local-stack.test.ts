@@ -71,7 +71,7 @@ describe('startLocalStack with fixture handlers', () => {
   });
 
   it('serves every wiring route and gives the function its resolved environment (secret ARN omitted, secret stand-in present)', async () => {
-    const route = w.functions.webhookReceiver.route;
+    const route = w.functions.webhookReceiver.routes?.[0];
     expect(stack.webhookUrl).toBe(`${stack.apiUrl}${route?.path}`);
     const res = await fetch(stack.webhookUrl ?? '', { method: 'POST', body: '{}' });
     expect(res.status).toBe(200);
