@@ -4,13 +4,13 @@
  * the CDK stacks (infra/stacks) and the local runtime (infra/local) both interpret this data,
  * and test/infra/wiring-agreement.test.ts proves they agree.
  */
-import { WEBHOOK_SECRET_LOCAL_ENV } from '../shared/config/local-secrets';
+import { API_KEY_LOCAL_ENV, WEBHOOK_SECRET_LOCAL_ENV } from '../shared/config/local-secrets';
 import type { StageConfig } from './config/stages';
 
-export type TableKey = 'events' | 'appointments';
-export type QueueKey = 'webhookEvents' | 'webhookEventsDlq';
-export type SecretKey = 'webhookSecret';
-export type FunctionKey = 'webhookReceiver' | 'webhookProcessor';
+export type TableKey = 'events' | 'appointments' | 'commands' | 'ledger' | 'rateLimits' | 'flags';
+export type QueueKey = 'webhookEvents' | 'webhookEventsDlq' | 'outboundCommands' | 'outboundCommandsDlq';
+export type SecretKey = 'webhookSecret' | 'apiKey';
+export type FunctionKey = 'webhookReceiver' | 'webhookProcessor' | 'appointmentsApi' | 'outboundWorker';
 
 export interface KeyAttribute {
   readonly name: string;
@@ -89,6 +89,10 @@ export interface Wiring {
 
 const DAY = 24 * 60 * 60;
 const PROCESSOR_TIMEOUT_SECONDS = 30;
+/** Three attempts of ≤ 10 s, backoff 2 s + 4 s (+ jitter), a lookup before a retried create: well under 90 s. */
+const OUTBOUND_WORKER_TIMEOUT_SECONDS = 90;
+/** API Gateway REST integrations time out at 29 s. */
+const API_TIMEOUT_SECONDS = 29;
 
 /** AWS guidance: an SQS event source's queue visibility timeout ≥ 6 × the function timeout. */
 export const VISIBILITY_FACTOR = 6;
@@ -109,6 +113,27 @@ export function wiring(config: StageConfig): Wiring {
         name: 'appointments',
         partitionKey: { name: 'appointmentId', type: 'S' },
       },
+      commands: {
+        name: 'commands',
+        // `cmd#<id>` records and `idem#<Idempotency-Key>` reservations share the table.
+        partitionKey: { name: 'pk', type: 'S' },
+        timeToLiveAttribute: 'expiresAt',
+      },
+      ledger: {
+        name: 'credits-ledger',
+        // `balance` plus one item per movement, keyed by a deterministic entry id (exactly once).
+        partitionKey: { name: 'entryId', type: 'S' },
+        globalIndexes: [{ indexName: 'byMonth', partitionKey: { name: 'month', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } }],
+      },
+      rateLimits: {
+        name: 'rate-limits',
+        partitionKey: { name: 'pk', type: 'S' },
+        timeToLiveAttribute: 'expiresAt',
+      },
+      flags: {
+        name: 'feature-flags',
+        partitionKey: { name: 'name', type: 'S' },
+      },
     },
     queues: {
       webhookEvents: {
@@ -122,12 +147,28 @@ export function wiring(config: StageConfig): Wiring {
         visibilityTimeoutSeconds: 30,
         retentionSeconds: 14 * DAY,
       },
+      outboundCommands: {
+        name: 'outbound-commands',
+        visibilityTimeoutSeconds: VISIBILITY_FACTOR * OUTBOUND_WORKER_TIMEOUT_SECONDS,
+        retentionSeconds: 4 * DAY,
+        deadLetter: { queue: 'outboundCommandsDlq', maxReceiveCount: config.outbound.maxReceiveCount },
+      },
+      outboundCommandsDlq: {
+        name: 'outbound-commands-dlq',
+        visibilityTimeoutSeconds: 30,
+        retentionSeconds: 14 * DAY,
+      },
     },
     secrets: {
       webhookSecret: {
         name: 'webhook-secret',
         description: 'MONCRENEAU webhook signing secret: {"current":"whsec_…","previous":"whsec_…"}',
         localEnv: WEBHOOK_SECRET_LOCAL_ENV,
+      },
+      apiKey: {
+        name: 'api-key',
+        description: 'MONCRENEAU API key: {"apiKey":"mk_live_…"}',
+        localEnv: API_KEY_LOCAL_ENV,
       },
     },
     functions: {
@@ -163,6 +204,8 @@ export function wiring(config: StageConfig): Wiring {
         environment: {
           EVENTS_TABLE_NAME: { tableName: 'events' },
           APPOINTMENTS_TABLE_NAME: { tableName: 'appointments' },
+          LEDGER_TABLE_NAME: { tableName: 'ledger' },
+          LOW_CREDIT_THRESHOLD: { value: String(config.credits.lowThreshold) },
           EVENT_RETENTION_DAYS: { value: String(config.webhooks.eventRetentionDays) },
           // A crashed attempt's claim expires before SQS shows the message again.
           PROCESSING_LEASE_SECONDS: { value: String(PROCESSOR_TIMEOUT_SECONDS) },
@@ -170,9 +213,86 @@ export function wiring(config: StageConfig): Wiring {
         permissions: [
           { table: 'events', access: 'readWrite' },
           { table: 'appointments', access: 'readWrite' },
+          { table: 'ledger', access: 'readWrite' },
+        ],
+      },
+      appointmentsApi: {
+        folder: 'appointments-api',
+        description: 'Accepts appointment commands (IAM-signed callers) and answers their status',
+        timeoutSeconds: API_TIMEOUT_SECONDS,
+        memoryMb: 512,
+        routes: [
+          { method: 'POST', path: '/appointments', auth: 'iam' },
+          { method: 'GET', path: '/appointments', auth: 'iam' },
+          { method: 'GET', path: '/appointments/{id}', auth: 'iam' },
+          { method: 'PATCH', path: '/appointments/{id}', auth: 'iam' },
+          { method: 'DELETE', path: '/appointments/{id}', auth: 'iam' },
+          { method: 'GET', path: '/commands/{id}', auth: 'iam' },
+        ],
+        environment: {
+          ...moncreneauEnvironment(config),
+          COMMANDS_TABLE_NAME: { tableName: 'commands' },
+          LEDGER_TABLE_NAME: { tableName: 'ledger' },
+          FLAGS_TABLE_NAME: { tableName: 'flags' },
+          OUTBOUND_QUEUE_URL: { queueUrl: 'outboundCommands' },
+          COMMAND_RETENTION_DAYS: { value: String(config.outbound.commandRetentionDays) },
+          REFUSE_WHEN_NO_CREDITS: { value: String(config.credits.refuseWhenEmpty) },
+        },
+        permissions: [
+          { table: 'commands', access: 'readWrite' },
+          { table: 'ledger', access: 'read' },
+          { table: 'flags', access: 'read' },
+          { table: 'rateLimits', access: 'readWrite' },
+          { queue: 'outboundCommands', access: 'send' },
+          { secret: 'apiKey', access: 'read' },
+        ],
+      },
+      outboundWorker: {
+        folder: 'outbound-worker',
+        description: 'Executes appointment commands against MONCRENEAU under the global rate limit',
+        timeoutSeconds: OUTBOUND_WORKER_TIMEOUT_SECONDS,
+        memoryMb: 512,
+        queueSource: {
+          queue: 'outboundCommands',
+          // One command per invocation: each is a slow external call with its own deadline.
+          batchSize: 1,
+          maxBatchingWindowSeconds: 0,
+          maxConcurrency: config.outbound.workerMaxConcurrency,
+          reportBatchItemFailures: true,
+        },
+        environment: {
+          ...moncreneauEnvironment(config),
+          COMMANDS_TABLE_NAME: { tableName: 'commands' },
+          LEDGER_TABLE_NAME: { tableName: 'ledger' },
+          FLAGS_TABLE_NAME: { tableName: 'flags' },
+          OUTBOUND_QUEUE_URL: { queueUrl: 'outboundCommands' },
+          OUTBOUND_DLQ_URL: { queueUrl: 'outboundCommandsDlq' },
+          LOW_CREDIT_THRESHOLD: { value: String(config.credits.lowThreshold) },
+          REFUSE_WHEN_NO_CREDITS: { value: String(config.credits.refuseWhenEmpty) },
+        },
+        permissions: [
+          { table: 'commands', access: 'readWrite' },
+          { table: 'ledger', access: 'readWrite' },
+          { table: 'flags', access: 'read' },
+          { table: 'rateLimits', access: 'readWrite' },
+          { queue: 'outboundCommands', access: 'send' },
+          { queue: 'outboundCommandsDlq', access: 'send' },
+          { secret: 'apiKey', access: 'read' },
         ],
       },
     },
+  };
+}
+
+/** What every function that calls MONCRENEAU needs: where, how to authenticate, and the shared limits. */
+function moncreneauEnvironment(config: StageConfig): Record<string, EnvValue> {
+  return {
+    MONCRENEAU_BASE_URL: { value: config.moncreneau.baseUrl },
+    MONCRENEAU_AUTH_SCHEME: { value: config.moncreneau.authScheme },
+    MONCRENEAU_API_KEY_SECRET_ARN: { secretArn: 'apiKey' },
+    RATE_LIMIT_TABLE_NAME: { tableName: 'rateLimits' },
+    MONCRENEAU_RATE_PER_MINUTE: { value: String(config.moncreneau.requestsPerMinute) },
+    MONCRENEAU_RATE_PER_HOUR: { value: String(config.moncreneau.requestsPerHour) },
   };
 }
 

@@ -29,12 +29,38 @@ export interface StageConfig {
     /** Days a processed event id is remembered for deduplication and inspection. */
     readonly eventRetentionDays: number;
   };
+  readonly moncreneau: {
+    /** API base URL (HTTPS; the key's environment decides test vs live, docs §1). */
+    readonly baseUrl: string;
+    /** `x-api-key` (what every official client sends) or `bearer`. */
+    readonly authScheme: 'x-api-key' | 'bearer';
+    /** Client-side limit across every instance (checklist: 100/min). */
+    readonly requestsPerMinute: number;
+    /** The API key's hourly quota (docs: 1000/h by default). */
+    readonly requestsPerHour: number;
+  };
+  readonly credits: {
+    /** Below this balance: CreditsLow metric and log event (checklist example: 10). */
+    readonly lowThreshold: number;
+    /** Refuse a create locally when the ledger says 0, before calling MONCRENEAU. */
+    readonly refuseWhenEmpty: boolean;
+  };
+  readonly outbound: {
+    /** Receives of a command message before it lands in the outbound DLQ (crashes, timeouts). */
+    readonly maxReceiveCount: number;
+    /** Concurrent outbound-worker instances (they share the global rate limit anyway). */
+    readonly workerMaxConcurrency: number;
+    /** Days command records (and their idempotency keys) are kept. */
+    readonly commandRetentionDays: number;
+  };
   readonly metricsNamespace: string;
 }
 
 const common = {
   region: 'eu-west-3',
   metricsNamespace: 'Moncreneau',
+  moncreneau: { baseUrl: 'https://mc-prd.duckdns.org/api/v1', authScheme: 'x-api-key', requestsPerMinute: 100, requestsPerHour: 1000 },
+  credits: { lowThreshold: 10, refuseWhenEmpty: true },
 } as const;
 
 export const STAGES: Record<StageName, StageConfig> = {
@@ -45,6 +71,7 @@ export const STAGES: Record<StageName, StageConfig> = {
     retainData: false,
     api: { throttleRateLimit: 20, throttleBurstLimit: 40 },
     webhooks: { maxBodyBytes: 256 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 3, processorMaxConcurrency: 2, eventRetentionDays: 7 },
+    outbound: { maxReceiveCount: 3, workerMaxConcurrency: 2, commandRetentionDays: 7 },
   },
   staging: {
     ...common,
@@ -53,6 +80,7 @@ export const STAGES: Record<StageName, StageConfig> = {
     retainData: false,
     api: { throttleRateLimit: 50, throttleBurstLimit: 100 },
     webhooks: { maxBodyBytes: 256 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 5, processorMaxConcurrency: 5, eventRetentionDays: 14 },
+    outbound: { maxReceiveCount: 5, workerMaxConcurrency: 3, commandRetentionDays: 14 },
   },
   prod: {
     ...common,
@@ -61,6 +89,7 @@ export const STAGES: Record<StageName, StageConfig> = {
     retainData: true,
     api: { throttleRateLimit: 100, throttleBurstLimit: 200 },
     webhooks: { maxBodyBytes: 256 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 5, processorMaxConcurrency: 10, eventRetentionDays: 30 },
+    outbound: { maxReceiveCount: 5, workerMaxConcurrency: 5, commandRetentionDays: 30 },
   },
 };
 
