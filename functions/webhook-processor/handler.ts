@@ -9,8 +9,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AppointmentsTable } from '../../shared/adapters/appointments-table';
+import { CreditsLedger } from '../../shared/adapters/credits-ledger';
 import { EventStore } from '../../shared/adapters/event-store';
 import { intEnv, requiredEnv } from '../../shared/config/env';
+import { reportCreditsBalance } from '../../shared/observability/credits';
 import { METRICS } from '../../shared/observability/metric-names';
 import { logger, metrics, MetricUnit } from '../../shared/observability/powertools';
 import { appointmentAppliers } from '../../shared/webhooks/appliers';
@@ -20,9 +22,13 @@ const events = new EventStore(requiredEnv('EVENTS_TABLE_NAME'), {
   leaseSeconds: intEnv('PROCESSING_LEASE_SECONDS', 30),
   retentionDays: intEnv('EVENT_RETENTION_DAYS', 30),
 });
+const lowCreditThreshold = intEnv('LOW_CREDIT_THRESHOLD', 10);
 const processRecord = createRecordProcessor({
   claims: events,
-  appliers: appointmentAppliers(new AppointmentsTable(requiredEnv('APPOINTMENTS_TABLE_NAME'))),
+  appliers: appointmentAppliers(new AppointmentsTable(requiredEnv('APPOINTMENTS_TABLE_NAME')), {
+    ledger: new CreditsLedger(requiredEnv('LEDGER_TABLE_NAME')),
+    onBalance: (balance) => reportCreditsBalance(balance, lowCreditThreshold),
+  }),
 });
 const batch = new BatchProcessor(EventType.SQS);
 
@@ -43,7 +49,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     }
     logger.info('Event processed', { ...keys, outcome: result.outcome });
     metrics.addMetric(METRICS.webhooksProcessed, MetricUnit.Count, 1);
-    if (result.outcome !== 'already_applied') metrics.addMetric(METRICS.appointmentEventsApplied, MetricUnit.Count, 1);
+    if (!result.outcome.startsWith('already_applied')) metrics.addMetric(METRICS.appointmentEventsApplied, MetricUnit.Count, 1);
     const sent = Number(record.attributes?.SentTimestamp);
     if (Number.isFinite(sent)) metrics.addMetric(METRICS.webhookProcessingLagMs, MetricUnit.Milliseconds, Math.max(0, Date.now() - sent));
   } catch (error) {

@@ -10,6 +10,8 @@ export interface SandboxHandle {
   readonly url: string;
   /** What handlers use as MONCRENEAU_BASE_URL. */
   readonly apiBaseUrl: string;
+  /** The part of the sandbox's control plane the runtime uses. */
+  readonly control: { getCredits(): number };
   stop(): Promise<void>;
 }
 

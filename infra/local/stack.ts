@@ -13,6 +13,8 @@ import { startEmulators, type Emulators } from './emulators';
 import { lambdaRuntimeEnvironment, localFunctionName, resolveFunctionEnvironment } from './function-env';
 import { DEFAULT_FUNCTIONS_DIR, handlerPath, loadWorkerFunction, type LocalFunction } from './invoke';
 import { provision, type LocalResources } from './provision';
+import { documentClient } from '../../shared/adapters/appointments-table';
+import { CreditsLedger } from '../../shared/adapters/credits-ledger';
 import { loadSandbox, type SandboxHandle } from './sandbox-loader';
 import { startSqsPoller, type SqsPoller } from './sqs-poller';
 
@@ -116,6 +118,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         logger: (line) => log(`sandbox: ${line}`),
       });
       stops.push({ what: 'sandbox', stop: () => sandbox?.stop() });
+      // The kit's ledger starts where MONCRENEAU (here the sandbox) stands, as an operator would set it.
+      const credits = sandbox.control.getCredits();
+      await new CreditsLedger(resources.tables.ledger, { db: documentClient(clients.dynamodb) }).setBalance(credits, 'local: seeded from the MONCRENEAU sandbox');
+      log(`Credits ledger seeded from the sandbox: ${credits}`);
     }
 
     const loaded = {} as Record<FunctionKey, LocalFunction>;

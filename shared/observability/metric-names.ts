@@ -12,6 +12,8 @@ export const METRICS = {
   webhooksUnknownType: 'WebhooksUnknownType',
   webhookProcessingLagMs: 'WebhookProcessingLagMs',
   appointmentEventsApplied: 'AppointmentEventsApplied',
+  creditsRemaining: 'CreditsRemaining',
+  creditsLow: 'CreditsLow',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
