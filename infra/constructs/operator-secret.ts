@@ -19,14 +19,16 @@ export class OperatorSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: OperatorSecretProps) {
     super(scope, id);
+    const [generated, ...others] = secretFields(props.spec);
     this.secret = new Secret(this, 'Secret', {
       secretName: props.secretName,
       description: props.spec.description,
-      // `{"current":"<random>","previous":""}`: the same shape the functions parse, so a fresh stack
-      // fails closed (every signature is rejected) until the operator sets the real value.
+      // The same JSON shape the functions parse, its first field random (e.g. `{"current":"<random>",
+      // "previous":""}`), so a fresh stack fails closed — every signature rejected, every API call 401 —
+      // until the operator sets the real value.
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ previous: '' }),
-        generateStringKey: 'current',
+        secretStringTemplate: JSON.stringify(Object.fromEntries(others.map((field) => [field, '']))),
+        generateStringKey: generated,
         passwordLength: 48,
         excludePunctuation: true,
       },
@@ -34,4 +36,9 @@ export class OperatorSecret extends Construct {
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
   }
+}
+
+/** The secret's JSON fields, in declaration order (the wiring's local stand-ins name them). */
+export function secretFields(spec: SecretSpec): string[] {
+  return Object.keys(spec.localEnv);
 }

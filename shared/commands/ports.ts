@@ -42,7 +42,8 @@ export interface CommandStore {
 }
 
 export interface CommandQueue {
-  enqueue(commandId: string, options?: { readonly delaySeconds?: number }): Promise<void>;
+  /** `rerunFailure` keeps a DLQ replay's marker when a paused replay is re-sent. */
+  enqueue(commandId: string, options?: { readonly delaySeconds?: number; readonly rerunFailure?: number }): Promise<void>;
   /** A definitive failure, with its reason as message attributes; a redrive replays it. */
   toDeadLetter(commandId: string, failure: { readonly reason: string; readonly errorCode: string; readonly failures: number }): Promise<void>;
 }

@@ -333,8 +333,8 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
             Name: physicalName(w, spec.name),
             SecretString: Match.absent(),
             GenerateSecretString: Match.objectLike({
-              GenerateStringKey: 'current',
-              SecretStringTemplate: JSON.stringify({ previous: '' }),
+              GenerateStringKey: Object.keys(spec.localEnv)[0],
+              SecretStringTemplate: JSON.stringify(Object.fromEntries(Object.keys(spec.localEnv).slice(1).map((f) => [f, '']))),
             }),
           }),
         });

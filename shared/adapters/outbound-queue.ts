@@ -1,0 +1,48 @@
+/**
+ * The outbound commands queue and its DLQ (SQS). A definitive failure is sent to the DLQ by the
+ * worker itself, with `reason` / `errorCode` / `commandId` message attributes, so an operator sees
+ * why without opening the command; a redrive (copyBack / StartMessageMoveTask) replays it.
+ */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { CommandQueue } from '../commands/ports';
+import { encodeCommandMessage } from '../commands/message';
+import { sqsClient } from './aws-clients';
+
+/** SQS DelaySeconds maximum. */
+export const MAX_DELAY_SECONDS = 900;
+const MAX_ATTRIBUTE_CHARS = 1000;
+
+export class OutboundQueue implements CommandQueue {
+  constructor(
+    private readonly queueUrl: string,
+    private readonly dlqUrl: string | undefined,
+    private readonly sqs: SQSClient = sqsClient(),
+  ) {}
+
+  async enqueue(commandId: string, options: { delaySeconds?: number; rerunFailure?: number } = {}): Promise<void> {
+    const delay = options.delaySeconds === undefined ? undefined : Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.round(options.delaySeconds)));
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: encodeCommandMessage({ commandId, rerunFailure: options.rerunFailure }),
+        DelaySeconds: delay,
+        MessageAttributes: { commandId: { DataType: 'String', StringValue: commandId } },
+      }),
+    );
+  }
+
+  async toDeadLetter(commandId: string, failure: { reason: string; errorCode: string; failures: number }): Promise<void> {
+    if (!this.dlqUrl) throw new Error('OUTBOUND_DLQ_URL is not configured: cannot dead-letter a definitive failure');
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.dlqUrl,
+        MessageBody: encodeCommandMessage({ commandId, rerunFailure: failure.failures }),
+        MessageAttributes: {
+          commandId: { DataType: 'String', StringValue: commandId },
+          reason: { DataType: 'String', StringValue: failure.reason.slice(0, MAX_ATTRIBUTE_CHARS) || failure.errorCode },
+          errorCode: { DataType: 'String', StringValue: failure.errorCode },
+        },
+      }),
+    );
+  }
+}
