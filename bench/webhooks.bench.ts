@@ -141,6 +141,18 @@ interface E2eFigures {
   latency: ReturnType<typeof summarize>;
 }
 
+/** @param seconds from the first send until the last event was applied. */
+function figures(counts: { applied: number; doubleApplied: number }, sent: Awaited<ReturnType<typeof send>>, seconds: number): E2eFigures {
+  return {
+    eventsPerSecond: counts.applied / seconds,
+    ackPerSecond: (E2E_N * (1 + DUPLICATE_SHARE)) / sent.seconds,
+    lost: E2E_N - counts.applied,
+    doubleApplied: counts.doubleApplied,
+    httpErrors: sent.httpErrors,
+    latency: summarize(sent.latency),
+  };
+}
+
 /** Sends every body once plus a share of duplicate deliveries, shuffled deterministically. */
 function deliveries(bodies: Buffer[]): Buffer[] {
   const dupes = bodies.filter((_, i) => i % Math.round(1 / DUPLICATE_SHARE) === 0);
@@ -195,15 +207,7 @@ async function runEndToEnd(emulators: Awaited<ReturnType<typeof startEmulators>>
     // Let in-flight duplicates finish so a late double-apply would be counted.
     await new Promise((r) => setTimeout(r, 2000));
     counts = await appliedCounts(clients, stack.resources.tables.appointments);
-    const seconds = (performance.now() - started) / 1000 - 2;
-    return {
-      eventsPerSecond: counts.applied / seconds,
-      ackPerSecond: (E2E_N * (1 + DUPLICATE_SHARE)) / sent.seconds,
-      lost: E2E_N - counts.applied,
-      doubleApplied: counts.doubleApplied,
-      httpErrors: sent.httpErrors,
-      latency: summarize(sent.latency),
-    };
+    return figures(counts, sent, (performance.now() - started) / 1000 - 2);
   } finally {
     await stack.stop();
     clients.destroy();
@@ -229,15 +233,7 @@ async function runInlineServer(clients: ReturnType<typeof localClients>, w: Retu
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/moncreneau`;
     const bodies = signedBodies(E2E_N, 4_000_000);
     const sent = await send(url, deliveries(bodies));
-    const counts = await appliedCounts(clients, c.tables.appointments);
-    return {
-      eventsPerSecond: counts.applied / sent.seconds,
-      ackPerSecond: (E2E_N * (1 + DUPLICATE_SHARE)) / sent.seconds,
-      lost: E2E_N - counts.applied,
-      doubleApplied: counts.doubleApplied,
-      httpErrors: sent.httpErrors,
-      latency: summarize(sent.latency),
-    };
+    return figures(await appliedCounts(clients, c.tables.appointments), sent, sent.seconds);
   } finally {
     server.close();
   }

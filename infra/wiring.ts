@@ -230,22 +230,10 @@ export function wiring(config: StageConfig): Wiring {
           { method: 'GET', path: '/commands/{id}', auth: 'iam' },
         ],
         environment: {
-          ...moncreneauEnvironment(config),
-          COMMANDS_TABLE_NAME: { tableName: 'commands' },
-          LEDGER_TABLE_NAME: { tableName: 'ledger' },
-          FLAGS_TABLE_NAME: { tableName: 'flags' },
-          OUTBOUND_QUEUE_URL: { queueUrl: 'outboundCommands' },
+          ...commandsEnvironment(config),
           COMMAND_RETENTION_DAYS: { value: String(config.outbound.commandRetentionDays) },
-          REFUSE_WHEN_NO_CREDITS: { value: String(config.credits.refuseWhenEmpty) },
         },
-        permissions: [
-          { table: 'commands', access: 'readWrite' },
-          { table: 'ledger', access: 'read' },
-          { table: 'flags', access: 'read' },
-          { table: 'rateLimits', access: 'readWrite' },
-          { queue: 'outboundCommands', access: 'send' },
-          { secret: 'apiKey', access: 'read' },
-        ],
+        permissions: [...commandsPermissions(), { table: 'ledger', access: 'read' }],
       },
       outboundWorker: {
         folder: 'outbound-worker',
@@ -261,24 +249,11 @@ export function wiring(config: StageConfig): Wiring {
           reportBatchItemFailures: true,
         },
         environment: {
-          ...moncreneauEnvironment(config),
-          COMMANDS_TABLE_NAME: { tableName: 'commands' },
-          LEDGER_TABLE_NAME: { tableName: 'ledger' },
-          FLAGS_TABLE_NAME: { tableName: 'flags' },
-          OUTBOUND_QUEUE_URL: { queueUrl: 'outboundCommands' },
+          ...commandsEnvironment(config),
           OUTBOUND_DLQ_URL: { queueUrl: 'outboundCommandsDlq' },
           LOW_CREDIT_THRESHOLD: { value: String(config.credits.lowThreshold) },
-          REFUSE_WHEN_NO_CREDITS: { value: String(config.credits.refuseWhenEmpty) },
         },
-        permissions: [
-          { table: 'commands', access: 'readWrite' },
-          { table: 'ledger', access: 'readWrite' },
-          { table: 'flags', access: 'read' },
-          { table: 'rateLimits', access: 'readWrite' },
-          { queue: 'outboundCommands', access: 'send' },
-          { queue: 'outboundCommandsDlq', access: 'send' },
-          { secret: 'apiKey', access: 'read' },
-        ],
+        permissions: [...commandsPermissions(), { table: 'ledger', access: 'readWrite' }, { queue: 'outboundCommandsDlq', access: 'send' }],
       },
     },
   };
@@ -294,6 +269,28 @@ function moncreneauEnvironment(config: StageConfig): Record<string, EnvValue> {
     MONCRENEAU_RATE_PER_MINUTE: { value: String(config.moncreneau.requestsPerMinute) },
     MONCRENEAU_RATE_PER_HOUR: { value: String(config.moncreneau.requestsPerHour) },
   };
+}
+
+/** What the command API and the worker both use: MONCRENEAU access, the command store, the ledger, the kill switch. */
+function commandsEnvironment(config: StageConfig): Record<string, EnvValue> {
+  return {
+    ...moncreneauEnvironment(config),
+    COMMANDS_TABLE_NAME: { tableName: 'commands' },
+    LEDGER_TABLE_NAME: { tableName: 'ledger' },
+    FLAGS_TABLE_NAME: { tableName: 'flags' },
+    OUTBOUND_QUEUE_URL: { queueUrl: 'outboundCommands' },
+    REFUSE_WHEN_NO_CREDITS: { value: String(config.credits.refuseWhenEmpty) },
+  };
+}
+
+function commandsPermissions(): Permission[] {
+  return [
+    { table: 'commands', access: 'readWrite' },
+    { table: 'flags', access: 'read' },
+    { table: 'rateLimits', access: 'readWrite' },
+    { queue: 'outboundCommands', access: 'send' },
+    { secret: 'apiKey', access: 'read' },
+  ];
 }
 
 /** Environment every function gets, whatever it does. */
