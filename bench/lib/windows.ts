@@ -19,18 +19,11 @@ export function densestWindow(instants: readonly number[], windowMs: number): De
   return best;
 }
 
-/**
- * Sustained rate (per second) independent of where the run starts and stops: k·limit instants over
- * the time they took, counted back from the last one (k = as many whole "limit"s as were observed).
- * A limiter that repeats its pattern every period P gives exactly limit / P. Undefined with ≤ limit instants.
- */
-export function sustainedRate(instants: readonly number[], limit: number): number | undefined {
-  const sorted = [...instants].sort((a, b) => a - b);
-  const k = Math.floor((sorted.length - 1) / limit);
-  if (k < 1) return undefined;
-  const last = sorted[sorted.length - 1];
-  const span = last - sorted[sorted.length - 1 - k * limit];
-  return span > 0 ? (k * limit * 1000) / span : undefined;
+/** Counts in consecutive windows [from + i·windowMs, from + (i+1)·windowMs) up to `to` (the last one may be shorter). */
+export function perWindowCounts(instants: readonly number[], from: number, to: number, windowMs: number): number[] {
+  const counts: number[] = [];
+  for (let t = from; t < to; t += windowMs) counts.push(countBetween(instants, t, Math.min(to, t + windowMs)));
+  return counts;
 }
 
 /** Instants within [from, to). */

@@ -14,6 +14,25 @@ export const METRICS = {
   appointmentEventsApplied: 'AppointmentEventsApplied',
   creditsRemaining: 'CreditsRemaining',
   creditsLow: 'CreditsLow',
+  // Appointment commands (appointments-api, outbound-worker); dimension `type` = create|update|cancel.
+  commandsAccepted: 'CommandsAccepted',
+  commandsIdempotentReplay: 'CommandsIdempotentReplay',
+  commandsSucceeded: 'CommandsSucceeded',
+  commandsFailed: 'CommandsFailed',
+  commandsRetrying: 'CommandsRetrying',
+  commandsPaused: 'CommandsPaused',
+  commandsDuplicate: 'CommandsDuplicate',
+  // MONCRENEAU calls (client onRequest/onRetry hooks, limiter hooks); dimensions method, outcome.
+  moncreneauRequests: 'MoncreneauRequests',
+  moncreneauLatencyMs: 'MoncreneauLatencyMs',
+  moncreneauRetries: 'MoncreneauRetries',
+  moncreneauLocalThrottleMs: 'MoncreneauLocalThrottleMs',
+  moncreneauLocalThrottleRejected: 'MoncreneauLocalThrottleRejected',
+  appointmentsCreated: 'AppointmentsCreated',
+  appointmentsUpdated: 'AppointmentsUpdated',
+  appointmentsCancelled: 'AppointmentsCancelled',
+  // Dimension `source` = local (ledger, before any call) | api (MONCRENEAU 402).
+  insufficientCredits: 'InsufficientCredits',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

@@ -89,6 +89,14 @@ export class DynamoRateLimiter {
   private readonly paddingMs: number;
   private readonly queue: Waiter[] = [];
   private pumping = false;
+  /**
+   * Slots are scheduled this far ahead of the read, so the conditional write usually completes
+   * before the slot and the caller leaves on time. Half the padding; the other half absorbs
+   * network jitter between our release and the server's arrival.
+   */
+  private readonly leadMs: number;
+  /** Grants given up because they were released more than paddingMs/2 after their slot (diagnostics). */
+  lateReleases = 0;
 
   constructor(private readonly options: DynamoRateLimiterOptions) {
     validateRules(options.rules);
@@ -96,6 +104,7 @@ export class DynamoRateLimiter {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => sleepMs(ms));
     this.paddingMs = options.paddingMs ?? 250;
+    this.leadMs = this.paddingMs / 2;
   }
 
   get name(): string {
@@ -112,9 +121,16 @@ export class DynamoRateLimiter {
         this.queue.push({ deadline: options.deadline, enqueuedAt: this.now(), resolve, reject });
         void this.pump();
       });
-      heldBack ||= slot > readAt; // the slot was not "now": a rule or a penalty held us back
+      heldBack ||= slot > readAt + this.leadMs; // a rule or a penalty held us back
       const wait = slot - this.now();
       if (wait > 0) await this.sleep(wait);
+      // Released too long after our slot (a slow or contended write), the request would land in a
+      // window the log did not count it in: give the slot up (it stays counted, which is safe) and queue again.
+      // With no padding there is no slack to protect (the log alone is the guarantee): no check.
+      if (this.paddingMs > 0 && this.now() - slot > this.paddingMs / 2) {
+        this.lateReleases += 1;
+        continue;
+      }
       // A penalty written by another instance while we slept voids our slot.
       if (slot - readAt >= (this.options.recheckPenaltyAfterMs ?? 200)) {
         const blockedUntil = await this.readPenalty();
@@ -177,7 +193,7 @@ export class DynamoRateLimiter {
       const [log, blockedUntil] = await Promise.all([this.readLog(), this.readPenalty()]);
       const readAt = this.now();
       let grants = pruneGrants(log.grants, rules, readAt, this.paddingMs);
-      const floor = Math.max(readAt, blockedUntil);
+      const floor = Math.max(readAt + this.leadMs, blockedUntil);
       const decisions: Array<{ waiter: Waiter; slot: number; rejected?: string }> = [];
       for (const waiter of batch) {
         const slot = earliestSlot(grants, rules, floor, this.paddingMs);

@@ -1,0 +1,41 @@
+/**
+ * Metrics and logs for the MONCRENEAU client and the global rate limiter, shared by both command
+ * functions. Low-cardinality dimensions only (method, templated route, outcome).
+ */
+import type { RequestObservation, RetryObservation } from '../moncreneau/client/types';
+import type { RejectionObservation, ThrottleObservation } from '../ratelimit/dynamo-rate-limiter';
+import { METRICS } from '../observability/metric-names';
+import { logger, metrics, MetricUnit } from '../observability/powertools';
+
+export function onMoncreneauRequest(o: RequestObservation): void {
+  const single = metrics.singleMetric();
+  single.addDimensions({ method: o.method, outcome: o.outcome });
+  single.addMetric(METRICS.moncreneauRequests, MetricUnit.Count, 1);
+  single.addMetric(METRICS.moncreneauLatencyMs, MetricUnit.Milliseconds, o.durationMs);
+  // Route is templated (/appointments/{id}); the request id is ours (the command id) or the server's.
+  logger.debug('MONCRENEAU request', { method: o.method, route: o.route, status: o.status, outcome: o.outcome, durationMs: o.durationMs, attempt: o.attempt, errorCode: o.errorCode });
+}
+
+export function onMoncreneauRetry(o: RetryObservation): void {
+  const single = metrics.singleMetric();
+  single.addDimensions({ method: o.method });
+  single.addMetric(METRICS.moncreneauRetries, MetricUnit.Count, 1);
+  logger.info('MONCRENEAU call retried', { method: o.method, route: o.route, attempt: o.attempt, delayMs: o.delayMs, errorCode: o.errorCode, status: o.status });
+}
+
+export function onLocalThrottle(o: ThrottleObservation): void {
+  const single = metrics.singleMetric();
+  single.addDimensions({ reason: o.reason });
+  single.addMetric(METRICS.moncreneauLocalThrottleMs, MetricUnit.Milliseconds, o.waitedMs);
+}
+
+export function onLocalThrottleRejected(o: RejectionObservation): void {
+  metrics.singleMetric().addMetric(METRICS.moncreneauLocalThrottleRejected, MetricUnit.Count, 1);
+  logger.warn('Global rate limiter had no slot before the deadline', { limitedBy: o.limitedBy, wouldWaitMs: o.wouldWaitMs });
+}
+
+export function countByType(metric: string, type: string, extra: Record<string, string> = {}): void {
+  const single = metrics.singleMetric();
+  single.addDimensions({ type, ...extra });
+  single.addMetric(metric, MetricUnit.Count, 1);
+}

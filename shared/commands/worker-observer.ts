@@ -1,0 +1,50 @@
+/**
+ * Logs and metrics for each worker outcome (one place, so the handler stays thin). Only ids, codes
+ * and statuses are logged — never the beneficiary's name.
+ */
+import type { SQSRecord } from 'aws-lambda';
+import { METRICS } from '../observability/metric-names';
+import { logger } from '../observability/powertools';
+import { countByType } from './observers';
+import type { WorkerOutcome } from './worker';
+
+const APPOINTMENT_METRIC = { create: METRICS.appointmentsCreated, update: METRICS.appointmentsUpdated, cancel: METRICS.appointmentsCancelled } as const;
+
+export function observeOutcome(outcome: WorkerOutcome, record: Pick<SQSRecord, 'messageId' | 'attributes'>): void {
+  const base = { messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount };
+  switch (outcome.kind) {
+    case 'missing':
+      logger.warn('Command not found (expired or never stored); acknowledged', base);
+      return;
+    case 'duplicate':
+      logger.info('Command already finished; duplicate delivery acknowledged', { ...base, commandId: outcome.command.commandId, status: outcome.command.status });
+      countByType(METRICS.commandsDuplicate, outcome.command.type);
+      return;
+    case 'leased':
+      logger.info('Command is being executed by another delivery; left for redelivery', base);
+      return;
+    case 'paused':
+      logger.warn('Outbound writes paused: command re-queued with a delay', { ...base, commandId: outcome.command.commandId, reason: outcome.reason });
+      countByType(METRICS.commandsPaused, outcome.command.type);
+      return;
+    case 'executed':
+      break;
+  }
+  const { command, execution } = outcome;
+  const keys = { ...base, commandId: command.commandId, type: command.type, attempts: command.attempts };
+  if (execution.kind === 'succeeded') {
+    const appointmentId = 'appointment' in execution.result ? execution.result.appointment.id : execution.result.appointmentId;
+    logger.info('Command succeeded', { ...keys, appointmentId, outcome: execution.result.outcome, ledger: execution.ledger });
+    countByType(METRICS.commandsSucceeded, command.type);
+    if (execution.result.outcome !== 'already_cancelled') countByType(APPOINTMENT_METRIC[command.type], command.type);
+    return;
+  }
+  if (execution.kind === 'definitive') {
+    if (execution.insufficientCredits) countByType(METRICS.insufficientCredits, command.type, { source: execution.insufficientCredits });
+    logger.error('Command failed definitively; sent to the DLQ with its reason', { ...keys, errorCode: execution.error.code, status: execution.error.status, reason: execution.error.message });
+    countByType(METRICS.commandsFailed, command.type);
+    return;
+  }
+  logger.warn('Command failed transiently; SQS will redeliver', { ...keys, errorCode: execution.error.code, status: execution.error.status, reason: execution.error.message });
+  countByType(METRICS.commandsRetrying, command.type);
+}

@@ -1,0 +1,235 @@
+/** The appointments API with in-memory ports: status codes, idempotency, credits refusal, error mapping. */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { createAppointmentsApi, type ApiDeps } from '../../shared/commands/api';
+import { NotFoundError, RateLimitedError, ServerError, GateRejectedError, AuthenticationError } from '../../shared/moncreneau/client/errors';
+import { FixedSwitch, MemoryCommandStore, MemoryLedger, MemoryQueue, fakeAppointments } from '../support/commands-fakes';
+
+const BODY = { departmentId: 5, dateTime: '2026-02-15T10:00:00', name: 'Jean Dupont' };
+
+function event(method: string, resource: string, init: { body?: unknown; headers?: Record<string, string>; id?: string; query?: Record<string, string>; raw?: string } = {}): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    resource,
+    path: resource.replace('{id}', init.id ?? ''),
+    headers: { 'Content-Type': 'application/json', ...init.headers },
+    multiValueHeaders: {},
+    body: init.raw ?? (init.body === undefined ? null : JSON.stringify(init.body)),
+    isBase64Encoded: false,
+    pathParameters: init.id === undefined ? null : { id: init.id },
+    queryStringParameters: init.query ?? null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+function setup(overrides: Partial<ApiDeps> = {}) {
+  let n = 0;
+  const store = new MemoryCommandStore();
+  const queue = new MemoryQueue();
+  const ledger = new MemoryLedger(10);
+  const outbound = new FixedSwitch(true);
+  const appointments = fakeAppointments();
+  const deps: ApiDeps = { store, queue, ledger, outbound, appointments, newId: () => `cmd-${++n}`, now: () => new Date('2026-01-10T09:00:00Z'), retentionDays: 7, refuseWhenNoCredits: true, ...overrides };
+  const api = createAppointmentsApi(deps);
+  const call = (e: APIGatewayProxyEvent) => api(e, { remainingTimeMs: () => 20_000 });
+  return { store, queue, ledger, outbound, appointments, call };
+}
+
+const json = (body: string) => JSON.parse(body) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('POST /appointments', () => {
+  it('202 with the command id, Location, stored QUEUED command with a default externalUserId, one message enqueued', async () => {
+    const { call, store, queue } = setup();
+    const res = await call(event('POST', '/appointments', { body: BODY }));
+    expect(res.statusCode).toBe(202);
+    expect(json(res.body)).toEqual({ commandId: 'cmd-1', status: 'QUEUED', statusUrl: '/commands/cmd-1' });
+    expect(res.headers?.location).toBe('/commands/cmd-1');
+    const command = store.commands.get('cmd-1');
+    expect(command).toMatchObject({ status: 'QUEUED', type: 'create', attempts: 0, payload: { type: 'create', request: { ...BODY, externalUserId: 'kit-cmd-1' } } });
+    expect(command?.expiresAt).toBe(Date.parse('2026-01-10T09:00:00Z') / 1000 + 7 * 86_400);
+    expect(command?.enqueuedAt).toBeDefined();
+    expect(queue.main()).toEqual([{ queue: 'main', commandId: 'cmd-1' }]);
+  });
+
+  it('keeps a caller-supplied externalUserId', async () => {
+    const { call, store } = setup();
+    await call(event('POST', '/appointments', { body: { ...BODY, externalUserId: 'user-42' } }));
+    expect(store.commands.get('cmd-1')?.payload).toMatchObject({ request: { externalUserId: 'user-42' } });
+  });
+
+  it('400 VALIDATION_ERROR lists each bad field; nothing stored or queued', async () => {
+    const { call, store, queue } = setup();
+    const res = await call(event('POST', '/appointments', { body: { departmentId: 0, dateTime: 'x', name: '' } }));
+    expect(res.statusCode).toBe(400);
+    const body = json(res.body);
+    expect(body.error.code).toBe('VALIDATION_ERROR');
+    expect(body.error.details.map((d: { field: string }) => d.field)).toEqual(['departmentId', 'dateTime', 'name']);
+    expect(store.commands.size).toBe(0);
+    expect(queue.sent).toHaveLength(0);
+  });
+
+  it('415 for a non-JSON body, 400 for malformed or empty JSON', async () => {
+    const { call } = setup();
+    expect((await call(event('POST', '/appointments', { raw: 'a=b', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }))).statusCode).toBe(415);
+    const malformed = await call(event('POST', '/appointments', { raw: '{"departmentId":' }));
+    expect([malformed.statusCode, json(malformed.body).error.code]).toEqual([400, 'MALFORMED_JSON']);
+    expect((await call(event('POST', '/appointments', { raw: '' }))).statusCode).toBe(400);
+  });
+
+  it('402 INSUFFICIENT_CREDITS with the ledger balance when it is 0 — nothing queued, MONCRENEAU not called', async () => {
+    const { call, ledger, queue, appointments } = setup();
+    ledger.current = 0;
+    const res = await call(event('POST', '/appointments', { body: BODY }));
+    expect(res.statusCode).toBe(402);
+    const body = json(res.body);
+    expect(body.error).toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { required: 1, available: 0 } });
+    expect(body.error.message).toContain('balance is 0');
+    expect(queue.sent).toHaveLength(0);
+    expect(appointments.createDetailed).not.toHaveBeenCalled();
+  });
+
+  it('does not refuse while the balance is unknown (null) or when refusal is off', async () => {
+    const unknown = setup();
+    unknown.ledger.current = null;
+    expect((await unknown.call(event('POST', '/appointments', { body: BODY }))).statusCode).toBe(202);
+    const off = setup({ refuseWhenNoCredits: false });
+    off.ledger.current = 0;
+    expect((await off.call(event('POST', '/appointments', { body: BODY }))).statusCode).toBe(202);
+  });
+
+  it('accepts while outbound writes are paused (202 QUEUED + notice): nothing is lost', async () => {
+    const { call, outbound, queue } = setup();
+    outbound.enabled = false;
+    outbound.reason = 'incident 7';
+    const res = await call(event('POST', '/appointments', { body: BODY }));
+    expect(res.statusCode).toBe(202);
+    expect(json(res.body)).toMatchObject({ status: 'QUEUED', notice: expect.stringContaining('incident 7') });
+    expect(queue.main()).toHaveLength(1);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('same key + same body → the same command, one message, never two bookings', async () => {
+    const { call, store, queue } = setup();
+    const first = await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'k-1' } }));
+    const second = await call(event('POST', '/appointments', { body: { name: 'Jean Dupont', dateTime: '2026-02-15T10:00:00', departmentId: 5 }, headers: { 'idempotency-key': 'k-1' } }));
+    expect(second.statusCode).toBe(202);
+    expect(json(second.body).commandId).toBe(json(first.body).commandId);
+    expect(second.headers?.['idempotent-replayed']).toBe('true');
+    expect(store.commands.size).toBe(1);
+    expect(queue.main()).toHaveLength(1);
+  });
+
+  it('same key + different body → 409 IDEMPOTENCY_KEY_REUSED naming the original command', async () => {
+    const { call, store } = setup();
+    await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'k-2' } }));
+    const res = await call(event('POST', '/appointments', { body: { ...BODY, name: 'Autre' }, headers: { 'Idempotency-Key': 'k-2' } }));
+    expect(res.statusCode).toBe(409);
+    expect(json(res.body).error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', details: { commandId: 'cmd-1' } });
+    expect(store.commands.size).toBe(1);
+  });
+
+  it('a replay answers its command even after credits ran out', async () => {
+    const { call, ledger } = setup();
+    await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'k-3' } }));
+    ledger.current = 0;
+    expect((await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'k-3' } }))).statusCode).toBe(202);
+  });
+
+  it('a failed enqueue answers 5xx (thrown) and the retry with the same key enqueues the same command', async () => {
+    const { call, store, queue } = setup();
+    queue.failNext = true;
+    await expect(call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'k-4' } }))).rejects.toThrow('SQS unavailable');
+    expect(store.commands.get('cmd-1')?.enqueuedAt).toBeUndefined();
+    const retry = await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'k-4' } }));
+    expect(json(retry.body).commandId).toBe('cmd-1');
+    expect(queue.main()).toEqual([{ queue: 'main', commandId: 'cmd-1' }]);
+  });
+
+  it('the key is separate per operation: DELETE with a key used by POST → 409', async () => {
+    const { call } = setup();
+    await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'k-5' } }));
+    expect((await call(event('DELETE', '/appointments/{id}', { id: '12', headers: { 'Idempotency-Key': 'k-5' } }))).statusCode).toBe(409);
+  });
+
+  it('refuses a malformed key', async () => {
+    const { call } = setup();
+    expect((await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'has space' } }))).statusCode).toBe(400);
+  });
+});
+
+describe('PATCH and DELETE /appointments/{id}', () => {
+  it('queue update and cancel commands (202)', async () => {
+    const { call, store } = setup();
+    const patch = await call(event('PATCH', '/appointments/{id}', { id: '12', body: { dateTime: '2026-02-16T09:00:00' } }));
+    const del = await call(event('DELETE', '/appointments/{id}', { id: '12', raw: '' }));
+    expect([patch.statusCode, del.statusCode]).toEqual([202, 202]);
+    expect(store.commands.get('cmd-1')?.payload).toEqual({ type: 'update', appointmentId: '12', changes: { dateTime: '2026-02-16T09:00:00' } });
+    expect(store.commands.get('cmd-2')?.payload).toEqual({ type: 'cancel', appointmentId: '12' });
+  });
+
+  it('404 for an id that cannot exist, 400 for a bad patch', async () => {
+    const { call } = setup();
+    expect((await call(event('DELETE', '/appointments/{id}', { id: 'abc' }))).statusCode).toBe(404);
+    expect((await call(event('PATCH', '/appointments/{id}', { id: '12', body: { status: 'X' } }))).statusCode).toBe(400);
+  });
+});
+
+describe('GET /commands/{id}', () => {
+  it('returns the status view without the beneficiary name; 404 for unknown ids', async () => {
+    const { call } = setup();
+    await call(event('POST', '/appointments', { body: BODY }));
+    const res = await call(event('GET', '/commands/{id}', { id: 'cmd-1' }));
+    expect(res.statusCode).toBe(200);
+    expect(json(res.body)).toMatchObject({ commandId: 'cmd-1', type: 'create', status: 'QUEUED', attempts: 0, externalUserId: 'kit-cmd-1' });
+    expect(res.body).not.toContain('Jean');
+    const missing = await call(event('GET', '/commands/{id}', { id: 'nope' }));
+    expect([missing.statusCode, json(missing.body).error.code]).toEqual([404, 'COMMAND_NOT_FOUND']);
+  });
+});
+
+describe('routing', () => {
+  it('405 with Allow for a wrong method, 404 for an unknown resource', async () => {
+    const { call } = setup();
+    const res = await call(event('PUT', '/appointments/{id}', { id: '1' }));
+    expect(res.statusCode).toBe(405);
+    expect(res.headers?.allow).toBe('GET, PATCH, DELETE');
+    expect((await call(event('GET', '/nowhere'))).statusCode).toBe(404);
+  });
+});
+
+describe('synchronous reads', () => {
+  it('GET /appointments/{id} passes the Lambda deadline to the client', async () => {
+    const { call, appointments } = setup();
+    appointments.get.mockResolvedValue({ id: 12, departmentId: 5, dateTime: '2026-02-15T10:00:00', status: 'SCHEDULED', name: 'x' });
+    const res = await call(event('GET', '/appointments/{id}', { id: '12' }));
+    expect(res.statusCode).toBe(200);
+    const options = appointments.get.mock.calls[0][1];
+    expect(options?.remainingTimeMs?.()).toBe(20_000);
+  });
+
+  it('GET /appointments validates the query and returns the page', async () => {
+    const { call, appointments } = setup();
+    appointments.listPage.mockResolvedValue({ content: [], page: 1, size: 10, totalElements: 0, totalPages: 0, last: true });
+    expect((await call(event('GET', '/appointments', { query: { page: '1', size: '10', externalUserId: 'u' } }))).statusCode).toBe(200);
+    expect(appointments.listPage.mock.calls[0][0]).toMatchObject({ page: 1, size: 10, externalUserId: 'u' });
+    expect((await call(event('GET', '/appointments', { query: { size: '500' } }))).statusCode).toBe(400);
+  });
+
+  it.each([
+    ['404 stays 404', new NotFoundError({ status: 404, code: 'APPOINTMENT_NOT_FOUND', message: 'not found' }), 404, 'APPOINTMENT_NOT_FOUND', undefined],
+    ['429 → 503 + Retry-After from the server', new RateLimitedError({ status: 429, code: 'RATE_LIMIT_EXCEEDED', message: 'slow down', retryAfterMs: 7_500 }), 503, 'UPSTREAM_RATE_LIMITED', '8'],
+    ['5xx → 503 + Retry-After', new ServerError({ status: 500, code: 'INTERNAL_ERROR', message: 'boom' }), 503, 'UPSTREAM_UNAVAILABLE', '5'],
+    ['local limiter → 503', new GateRejectedError({ code: 'GATE_REJECTED', message: 'no slot' }), 503, 'RATE_LIMITED', '5'],
+    ['401 → 502', new AuthenticationError({ status: 401, code: 'INVALID_API_KEY', message: 'bad key' }), 502, 'UPSTREAM_AUTH_FAILED', undefined],
+    ['anything else → 500 without a stack trace', new TypeError('x is undefined'), 500, 'INTERNAL_ERROR', undefined],
+  ])('%s', async (_label, error, status, code, retryAfter) => {
+    const { call, appointments } = setup();
+    appointments.get.mockRejectedValue(error);
+    const res = await call(event('GET', '/appointments/{id}', { id: '12' }));
+    expect([res.statusCode, json(res.body).error.code]).toEqual([status, code]);
+    expect(res.headers?.['retry-after']).toBe(retryAfter);
+    expect(res.body).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
