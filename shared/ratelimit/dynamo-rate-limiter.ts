@@ -15,7 +15,8 @@
  *  - After waiting, a caller re-reads the penalty; if a penalty now covers it, its slot is abandoned
  *    (it stays in the log: over-counting is safe) and it queues again after the penalty.
  */
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { RateLimitDeadlineError, RateLimiterContentionError } from './errors';
@@ -78,6 +79,15 @@ interface Waiter {
 
 const DAY_MS = 86_400_000;
 
+/** The current log as returned by a failed conditional write (marshalled or not, depending on the client layer). */
+function logFromFailedWrite(error: unknown): { grants: number[]; version: number } | undefined {
+  const raw = (error as { Item?: Record<string, unknown> }).Item;
+  if (!raw) return undefined;
+  const item = (raw.version && typeof raw.version === 'object' ? unmarshall(raw as Record<string, AttributeValue>) : raw) as { grants?: unknown[]; version?: unknown };
+  if (!Array.isArray(item.grants)) return undefined;
+  return { grants: item.grants.map(Number), version: Number(item.version ?? 0) };
+}
+
 function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
@@ -89,12 +99,8 @@ export class DynamoRateLimiter {
   private readonly paddingMs: number;
   private readonly queue: Waiter[] = [];
   private pumping = false;
-  /**
-   * Slots are scheduled this far ahead of the read, so the conditional write usually completes
-   * before the slot and the caller leaves on time. Half the padding; the other half absorbs
-   * network jitter between our release and the server's arrival.
-   */
-  private readonly leadMs: number;
+  /** Recent time from reading the log to committing a write (moving average), for the lead. */
+  private commitMs = 0;
   /** Grants given up because they were released more than paddingMs/2 after their slot (diagnostics). */
   lateReleases = 0;
 
@@ -104,7 +110,20 @@ export class DynamoRateLimiter {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => sleepMs(ms));
     this.paddingMs = options.paddingMs ?? 250;
-    this.leadMs = this.paddingMs / 2;
+  }
+
+  /**
+   * How far ahead of the read a slot is scheduled, so that the conditional write has usually committed
+   * by the slot and the caller leaves on time: at least half the padding (the other half absorbs network
+   * jitter), more when writes are slow or contended (capped at 2 s). At saturation slots are set by the
+   * log's spacing, so the lead costs no throughput; an idle caller waits about one write's time.
+   */
+  private leadMs(): number {
+    return this.paddingMs === 0 ? 0 : Math.max(this.paddingMs / 2, Math.min(2000, this.commitMs * 1.5));
+  }
+
+  private observeCommit(ms: number): void {
+    this.commitMs = this.commitMs === 0 ? ms : 0.8 * this.commitMs + 0.2 * ms;
   }
 
   get name(): string {
@@ -121,7 +140,7 @@ export class DynamoRateLimiter {
         this.queue.push({ deadline: options.deadline, enqueuedAt: this.now(), resolve, reject });
         void this.pump();
       });
-      heldBack ||= slot > readAt + this.leadMs; // a rule or a penalty held us back
+      heldBack ||= slot > readAt + this.leadMs() + 1; // a rule or a penalty held us back
       const wait = slot - this.now();
       if (wait > 0) await this.sleep(wait);
       // Released too long after our slot (a slow or contended write), the request would land in a
@@ -189,11 +208,16 @@ export class DynamoRateLimiter {
   private async reserve(batch: Waiter[]): Promise<void> {
     const rules = this.options.rules;
     const maxRounds = this.options.maxRounds ?? 50;
+    let seen: { grants: number[]; version: number } | undefined;
+    let blockedUntil = 0;
     for (let round = 1; ; round += 1) {
-      const [log, blockedUntil] = await Promise.all([this.readLog(), this.readPenalty()]);
+      // A lost race hands back the winner's log (ALL_OLD), so only the first round reads it; the
+      // penalty is re-read every few rounds (it changes rarely, and acquire() re-checks it anyway).
+      const [log, penalty] = await Promise.all([seen ?? this.readLog(), round === 1 || round % 4 === 0 ? this.readPenalty() : blockedUntil]);
+      blockedUntil = penalty;
       const readAt = this.now();
       let grants = pruneGrants(log.grants, rules, readAt, this.paddingMs);
-      const floor = Math.max(readAt + this.leadMs, blockedUntil);
+      const floor = Math.max(readAt + this.leadMs(), blockedUntil);
       const decisions: Array<{ waiter: Waiter; slot: number; rejected?: string }> = [];
       for (const waiter of batch) {
         const slot = earliestSlot(grants, rules, floor, this.paddingMs);
@@ -208,8 +232,10 @@ export class DynamoRateLimiter {
       if (granted.length > 0) {
         try {
           await this.writeLog(pruneGrants(grants, rules, readAt, this.paddingMs), log.version);
+          this.observeCommit(this.now() - readAt);
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
+          seen = logFromFailedWrite(error);
           if (round >= maxRounds) throw new RateLimiterContentionError(round);
           await this.sleep(2 + Math.random() * 10 * Math.min(round, 5)); // de-synchronise racing instances
           continue;
@@ -264,6 +290,7 @@ export class DynamoRateLimiter {
         TableName: this.options.tableName,
         Item: { pk: this.logKey(), grants, version: readVersion + 1, expiresAt: Math.ceil((last + longest + DAY_MS) / 1000) },
         ConditionExpression: readVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         ExpressionAttributeValues: readVersion === 0 ? undefined : { ':v': readVersion },
       }),
     );
