@@ -44,7 +44,7 @@ export interface ProvisionOptions {
    * message come back quickly; deployed queues (CDK) always use the wiring value
    * (6 × the consumer's timeout, AWS guidance). Default: the wiring value.
    */
-  readonly visibilityTimeoutSeconds?: number;
+  readonly visibilityTimeoutSeconds?: number | ((queue: QueueKey) => number);
 }
 
 /** Physical name of a wiring resource in local mode. */
@@ -143,14 +143,14 @@ async function ensureQueues(w: Wiring, client: SQSClient, options: ProvisionOpti
   const done = {} as Record<QueueKey, LocalQueue>;
   for (const key of queueOrder(w)) {
     const spec = w.queues[key];
-    done[key] = await ensureQueue(client, localName(w, spec.name, options.namePrefix), queueAttributes(spec, done, options));
+    done[key] = await ensureQueue(client, localName(w, spec.name, options.namePrefix), queueAttributes(key, spec, done, options));
   }
   return done;
 }
 
-function queueAttributes(spec: QueueSpec, created: Readonly<Partial<Record<QueueKey, LocalQueue>>>, options: ProvisionOptions): Record<string, string> {
+function queueAttributes(key: QueueKey, spec: QueueSpec, created: Readonly<Partial<Record<QueueKey, LocalQueue>>>, options: ProvisionOptions): Record<string, string> {
   const attributes: Record<string, string> = {
-    VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds),
+    VisibilityTimeout: String(localVisibility(options, key) ?? spec.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(spec.retentionSeconds),
   };
   if (spec.deadLetter) {
@@ -182,4 +182,9 @@ async function existingQueueUrl(client: SQSClient, name: string): Promise<string
     if (error instanceof QueueDoesNotExist || (error as { name?: string }).name === 'QueueDoesNotExist') return undefined;
     throw error;
   }
+}
+
+function localVisibility(options: ProvisionOptions, key: QueueKey): number | undefined {
+  const v = options.visibilityTimeoutSeconds;
+  return typeof v === 'function' ? v(key) : v;
 }

@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
 import { stageConfig, type StageName } from '../config/stages';
-import { wiring, type FunctionKey, type Wiring } from '../wiring';
+import { wiring, type FunctionKey, type QueueKey, type Wiring } from '../wiring';
 import { startApiGateway, type ApiGateway, type ApiRoute } from './api-gateway';
 import { localClients } from './clients';
 import { startEmulators, type Emulators } from './emulators';
@@ -56,6 +56,12 @@ export const WEBHOOK_FUNCTION: FunctionKey = 'webhookReceiver';
 const STOP_ORDER = ['sandbox', 'API', 'SQS poller', 'function', 'SDK clients', 'emulators'] as const;
 type Phase = (typeof STOP_ORDER)[number];
 
+/** Timeout of the function consuming `queue` (0 if none), plus a little slack for the poller's own calls. */
+function consumerTimeout(w: Wiring, queue: QueueKey): number {
+  const consumer = Object.values(w.functions).find((f) => f.queueSource?.queue === queue);
+  return consumer ? consumer.timeoutSeconds + 5 : 0;
+}
+
 function functionKeys(w: Wiring): FunctionKey[] {
   return Object.keys(w.functions) as FunctionKey[];
 }
@@ -83,7 +89,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push({ what: 'SDK clients', stop: () => clients.destroy() });
     const resources = await provision(w, clients, {
       namePrefix: options.namePrefix,
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+      // Short locally so a failed message comes back quickly, but never shorter than its consumer's
+      // timeout: a slow invocation must not see its own message redelivered (and burn receives) mid-run.
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? ((queue) => Math.max(LOCAL_VISIBILITY_TIMEOUT_SECONDS, consumerTimeout(w, queue))),
     });
 
     // Routes exist before the functions load (the sandbox needs the API URL first, the functions

@@ -201,7 +201,7 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
           EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
           BatchSize: source.batchSize,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
-          ScalingConfig: { MaximumConcurrency: config.webhooks.processorMaxConcurrency },
+          ScalingConfig: { MaximumConcurrency: source.maxConcurrency },
         });
       }
     });
