@@ -17,9 +17,10 @@ import { createCommandWorker, RetryLaterError } from '../../shared/commands/work
 import { intEnv, requiredEnv } from '../../shared/config/env';
 import { logger, metrics } from '../../shared/observability/powertools';
 
+const queue = new OutboundQueue(requiredEnv('OUTBOUND_QUEUE_URL'), requiredEnv('OUTBOUND_DLQ_URL'));
 const handleCommand = createCommandWorker({
   store: commandsTableFromEnv(),
-  queue: new OutboundQueue(requiredEnv('OUTBOUND_QUEUE_URL'), requiredEnv('OUTBOUND_DLQ_URL')),
+  queue,
   outbound: flagsFromEnv(),
   ledger: ledgerFromEnv(),
   appointments: rateLimitedClientFromEnv().appointments,
@@ -41,9 +42,25 @@ async function handleRecord(record: SQSRecord, context?: Context): Promise<void>
   try {
     observeOutcome(await handleCommand(message, { remainingTimeMs }), record);
   } catch (error) {
-    if (error instanceof RetryLaterError) observeOutcome(error.outcome, record);
-    else logger.error('Command handling failed; SQS will redeliver', { commandId: message.commandId, receiveCount: record.attributes?.ApproximateReceiveCount, error: error as Error });
+    if (error instanceof RetryLaterError) {
+      observeOutcome(error.outcome, record);
+      await retrySooner(record);
+    } else logger.error('Command handling failed; SQS will redeliver', { commandId: message.commandId, receiveCount: record.attributes?.ApproximateReceiveCount, error: error as Error });
     throw error;
+  }
+}
+
+/** Seconds before the first retry of a transient failure (doubling after); 0 = leave it to the visibility timeout. */
+const retryBaseSeconds = intEnv('OUTBOUND_RETRY_BASE_SECONDS', 30);
+
+/** A transient failure comes back after a backoff, not after the full visibility timeout; best effort. */
+async function retrySooner(record: SQSRecord): Promise<void> {
+  if (retryBaseSeconds === 0) return;
+  try {
+    const seconds = await queue.retryLater(record.receiptHandle, Number(record.attributes?.ApproximateReceiveCount ?? 1), retryBaseSeconds);
+    logger.info('Command will be retried', { inSeconds: seconds });
+  } catch (error) {
+    logger.warn('Could not shorten the retry delay; the visibility timeout applies', { error: error as Error });
   }
 }
 

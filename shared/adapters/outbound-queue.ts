@@ -3,7 +3,7 @@
  * worker itself, with `reason` / `errorCode` / `commandId` message attributes, so an operator sees
  * why without opening the command; a redrive (copyBack / StartMessageMoveTask) replays it.
  */
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CommandQueue } from '../commands/ports';
 import { encodeCommandMessage } from '../commands/message';
 import { sqsClient } from './aws-clients';
@@ -31,6 +31,16 @@ export class OutboundQueue implements CommandQueue {
     );
   }
 
+  /**
+   * Brings a transiently failed message back sooner than the queue's visibility timeout (6 × the
+   * worker's timeout, ~9 min): exponential from 30 s by receive count, capped at 15 min.
+   */
+  async retryLater(receiptHandle: string, receiveCount: number, baseSeconds = 30): Promise<number> {
+    const seconds = retryDelaySeconds(receiveCount, baseSeconds);
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
+    return seconds;
+  }
+
   async toDeadLetter(commandId: string, failure: { reason: string; errorCode: string; failures: number }): Promise<void> {
     if (!this.dlqUrl) throw new Error('OUTBOUND_DLQ_URL is not configured: cannot dead-letter a definitive failure');
     await this.sqs.send(
@@ -45,4 +55,9 @@ export class OutboundQueue implements CommandQueue {
       }),
     );
   }
+}
+
+/** base, 2×base, 4×base … (30 s, 60 s, 120 s by default) after the 1st, 2nd, 3rd … transient failure, at most MAX_DELAY_SECONDS. */
+export function retryDelaySeconds(receiveCount: number, baseSeconds = 30): number {
+  return Math.min(MAX_DELAY_SECONDS, baseSeconds * 2 ** Math.max(0, receiveCount - 1));
 }

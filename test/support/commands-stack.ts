@@ -21,6 +21,8 @@ export const FAST_ENV: Record<string, string> = {
   MONCRENEAU_RETRY_BASE_DELAY_MS: '100',
   OUTBOUND_PAUSE_DELAY_SECONDS: '1',
   FLAGS_CACHE_TTL_MS: '0',
+  // Transient failures come back after the (short) test visibility timeout, not after 30 s.
+  OUTBOUND_RETRY_BASE_SECONDS: '0',
 };
 
 export interface CommandsStack {
