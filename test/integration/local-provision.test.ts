@@ -1,4 +1,4 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, paginateListTables } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { STAGES } from '../../infra/config/stages';
 import { wiring, type QueueKey, type TableKey } from '../../infra/wiring';
@@ -19,7 +19,10 @@ describe('provision (local)', () => {
   it('creates exactly the wiring tables with their keys, GSIs and TTL', async () => {
     const resources = await provision(w, clients, { namePrefix: prefix });
     expect(Object.keys(resources.tables).sort()).toEqual(Object.keys(w.tables).sort());
-    const listed = (await clients.dynamodb.send(new ListTablesCommand({}))).TableNames?.filter((n) => n.startsWith(prefix)).sort();
+    // ListTables pages by 100 and the suite creates many tables on the shared emulator: read every page.
+    const listed: string[] = [];
+    for await (const page of paginateListTables({ client: clients.dynamodb }, {})) listed.push(...(page.TableNames ?? []).filter((n) => n.startsWith(prefix)));
+    listed.sort();
     expect(listed).toEqual(Object.values(w.tables).map((t) => localName(w, t.name, prefix)).sort());
 
     for (const key of Object.keys(w.tables) as TableKey[]) {
