@@ -17,6 +17,7 @@ import { provision } from '../infra/local/provision';
 import { startLocalStack } from '../infra/local/stack';
 import { wiring } from '../infra/wiring';
 import { AppointmentsTable, documentClient } from '../shared/adapters/appointments-table';
+import { CreditsLedger } from '../shared/adapters/credits-ledger';
 import { EventStore } from '../shared/adapters/event-store';
 import { exampleEvent } from '../shared/moncreneau/examples';
 import { signatureHeader } from '../shared/moncreneau/signature';
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
     const receiver = (require('../functions/webhook-receiver/handler') as { handler: Handler }).handler;
     const context = createLambdaContext(contextInit({ functionName: 'bench-receiver', memoryMb: 512, region: emulators.region, timeoutSeconds: 10 }));
     const db = documentClient(clients.dynamodb);
-    const baseline = inlineBaseline(SECRET, new EventStore(a.tables.events, { leaseSeconds: 30, retentionDays: 1 }, db), new AppointmentsTable(a.tables.appointments, db));
+    const baseline = inlineBaseline(SECRET, new EventStore(a.tables.events, { leaseSeconds: 30, retentionDays: 1 }, db), new AppointmentsTable(a.tables.appointments, db), new CreditsLedger(a.tables.ledger, { db }));
 
     const receiverBodies = signedBodies(RECEIVER_N + WARMUP, 1_000_000);
     const baselineBodies = signedBodies(RECEIVER_N + WARMUP, 2_000_000);
@@ -217,7 +218,7 @@ async function runEndToEnd(emulators: Awaited<ReturnType<typeof startEmulators>>
 async function runInlineServer(clients: ReturnType<typeof localClients>, w: ReturnType<typeof wiring>): Promise<E2eFigures> {
   const c = await provision(w, clients, { namePrefix: 'bench-c-' });
   const db = documentClient(clients.dynamodb);
-  const inline = inlineBaseline(SECRET, new EventStore(c.tables.events, { leaseSeconds: 30, retentionDays: 1 }, db), new AppointmentsTable(c.tables.appointments, db));
+  const inline = inlineBaseline(SECRET, new EventStore(c.tables.events, { leaseSeconds: 30, retentionDays: 1 }, db), new AppointmentsTable(c.tables.appointments, db), new CreditsLedger(c.tables.ledger, { db }));
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

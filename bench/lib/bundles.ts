@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { wiring } from '../../infra/wiring';
+import { commonEnvironment, wiring, type FunctionKey, type FunctionSpec } from '../../infra/wiring';
 import { stageConfig } from '../../infra/config/stages';
 
 export interface BundleFigures {
@@ -28,19 +28,24 @@ function initTime(bundle: string, env: Record<string, string>): number {
   return Number(out);
 }
 
+/** The function's wired environment with stand-in resource names: module init reads it, nothing is called. */
+function placeholderEnvironment(spec: FunctionSpec): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(spec.environment).map(([name, v]) => [
+      name,
+      'value' in v ? v.value : 'queueUrl' in v ? `https://sqs.eu-west-3.amazonaws.com/000000000000/${v.queueUrl}` : 'secretArn' in v ? `arn:aws:secretsmanager:eu-west-3:000000000000:secret:${v.secretArn}` : v.tableName,
+    ]),
+  );
+}
+
 export async function measureBundles(runs = 5): Promise<BundleFigures[]> {
-  const w = wiring(stageConfig('dev'));
+  const config = stageConfig('dev');
+  const w = wiring(config);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'moncreneau-bundles-'));
-  const env = {
-    EVENTS_QUEUE_URL: 'https://sqs.eu-west-3.amazonaws.com/000000000000/q',
-    EVENTS_TABLE_NAME: 't',
-    APPOINTMENTS_TABLE_NAME: 't',
-    AWS_REGION: 'eu-west-3',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
   try {
     const figures: BundleFigures[] = [];
-    for (const spec of Object.values(w.functions)) {
+    for (const [key, spec] of Object.entries(w.functions) as Array<[FunctionKey, FunctionSpec]>) {
+      const env = { ...commonEnvironment(config, key), ...placeholderEnvironment(spec), AWS_REGION: config.region, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
       const outfile = path.join(dir, `${spec.folder}.js`);
       await build({
         entryPoints: [path.join(ROOT, 'functions', spec.folder, 'handler.ts')],
