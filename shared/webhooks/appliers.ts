@@ -28,8 +28,10 @@ async function applyCredits(event: WebhookEvent, type: AppointmentEventType, app
   } else {
     return undefined;
   }
-  const balance = await credits.ledger.balance();
-  if (balance !== null) credits.onBalance?.(balance);
+  if (credits.onBalance) {
+    const balance = await credits.ledger.balance();
+    if (balance !== null) credits.onBalance(balance);
+  }
   return result;
 }
 

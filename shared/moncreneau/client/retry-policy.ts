@@ -80,6 +80,11 @@ export function parseRetryAfter(headers: ResponseHeaders, nowMs: number): number
  */
 export type ResetUnit = 'auto' | 'epoch-seconds' | 'epoch-ms' | 'delta-seconds';
 
+/** No reset is further away than the key's hourly window. */
+const MAX_RESET_HORIZON_MS = 3_600_000;
+/** Clocks closer than this are taken as in sync (the Date header only has whole seconds). */
+const CLOCK_TOLERANCE_MS = 2_000;
+
 export function parseRateLimitHeaders(headers: ResponseHeaders, nowMs: number, unit: ResetUnit = 'auto'): RateLimitInfo {
   const num = (name: string) => {
     const raw = headers[name]?.trim();
@@ -91,7 +96,17 @@ export function parseRateLimitHeaders(headers: ResponseHeaders, nowMs: number, u
   let resetAtMs: number | undefined;
   if (reset !== undefined) {
     const resolved = unit === 'auto' ? (reset > 1e12 ? 'epoch-ms' : reset > 1e9 ? 'epoch-seconds' : 'delta-seconds') : unit;
-    resetAtMs = resolved === 'epoch-ms' ? reset : resolved === 'epoch-seconds' ? reset * 1000 : nowMs + reset * 1000;
+    if (resolved === 'delta-seconds') resetAtMs = nowMs + reset * 1000;
+    else {
+      const absoluteMs = resolved === 'epoch-ms' ? reset : reset * 1000;
+      // An absolute reset is on the server's clock: translate it through the response's Date header so a
+      // skewed clock (ours or theirs) cannot pause every instance by the skew. Never more than the hour window.
+      // The Date header has second precision, so only a skew beyond that is corrected.
+      const serverNow = Date.parse(headers['date'] ?? '');
+      const skewed = Number.isFinite(serverNow) && Math.abs(serverNow - nowMs) > CLOCK_TOLERANCE_MS;
+      const onOurClock = skewed ? nowMs + (absoluteMs - serverNow) : absoluteMs;
+      resetAtMs = Math.min(Math.max(onOurClock, nowMs), nowMs + MAX_RESET_HORIZON_MS);
+    }
   }
   return { limit: num('x-ratelimit-limit'), remaining: num('x-ratelimit-remaining'), resetAtMs };
 }
