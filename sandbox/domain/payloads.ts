@@ -3,15 +3,15 @@ import type { Appointment, Department, EventType, Organization, Payment } from '
 
 export const qrCodeUrl = (id: number): string => `https://moncreneau.gn/qr/${id}`;
 
+/** The fields every appointment shape starts with (docs' examples). */
+function coreFields(a: Appointment) {
+  return { id: a.id, departmentId: a.departmentId, dateTime: a.dateTime, status: a.status, name: a.name, phone: a.phone };
+}
+
 /** GET/POST/PATCH /appointments body: union of the docs' example and the SDK type (creditsConsumed). */
 export function appointmentView(a: Appointment): Record<string, unknown> {
   return {
-    id: a.id,
-    departmentId: a.departmentId,
-    dateTime: a.dateTime,
-    status: a.status,
-    name: a.name,
-    phone: a.phone,
+    ...coreFields(a),
     email: a.email,
     workerId: a.workerId,
     externalUserId: a.externalUserId,
@@ -36,12 +36,7 @@ export function appointmentEventObject(
   changes: Changes = {},
 ): Record<string, unknown> {
   const base = {
-    id: a.id,
-    departmentId: a.departmentId,
-    dateTime: a.dateTime,
-    status: a.status,
-    name: a.name,
-    phone: a.phone,
+    ...coreFields(a),
     workerId: a.workerId,
     externalUserId: a.externalUserId,
   };
