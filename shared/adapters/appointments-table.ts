@@ -7,10 +7,11 @@
  * slipped past the event dedupe (e.g. a crash between apply and completion) cannot apply twice;
  * `version` therefore counts distinct events applied.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamoDbClient } from './aws-clients';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppointmentSnapshot } from '../domain/appointment-snapshot';
+import { isConditionFailure } from './dynamo-errors';
 
 export type ApplyOutcome = 'inserted' | 'updated' | 'merged_older' | 'already_applied';
 
@@ -27,9 +28,6 @@ export interface StoredAppointment {
   readonly updatedAt: string;
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
 
 export function documentClient(client: DynamoDBClient = dynamoDbClient()): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });

@@ -6,18 +6,15 @@
  * both run it (the RUNNING lease) and a finished command is never reopened (except by a DLQ replay
  * whose failure count matches).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CommandStore, IdempotencyRecord, StartRunOutcome } from '../commands/ports';
 import { isTerminal, type CommandError, type CommandRecord, type CommandResult } from '../commands/types';
 import { documentClient } from './appointments-table';
+import { isConditionFailure } from './dynamo-errors';
 
 const commandKey = (commandId: string) => ({ pk: `cmd#${commandId}` });
 const idempotencyKey = (key: string) => ({ pk: `idem#${key}` });
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
 
 /** Only the fields a status change touches, with placeholder names (status, result, error are reserved words). */
 const NAMES = { '#status': 'status', '#result': 'result', '#error': 'error' } as const;

@@ -6,9 +6,9 @@
  * PROCESSING lease has expired (the worker that held it crashed). A COMPLETED event is a duplicate;
  * a PROCESSING one under a live lease is being handled concurrently and must be retried later.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './appointments-table';
+import { isConditionFailure } from './dynamo-errors';
 
 export type EventStatus = 'PROCESSING' | 'COMPLETED' | 'FAILED';
 export type ClaimResult = { kind: 'claimed'; attempt: number } | { kind: 'duplicate' } | { kind: 'in_progress' };
@@ -38,9 +38,6 @@ export interface ClaimInput {
   readonly owner: string;
 }
 
-function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
 
 /** Placeholder → attribute for finish(); DynamoDB rejects unused names, so each call passes only those it uses. */
 const FINISH_NAMES: Readonly<Record<string, string>> = {

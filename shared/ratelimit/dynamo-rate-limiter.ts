@@ -16,11 +16,12 @@
  *    (it stays in the log: over-counting is safe) and it queues again after the penalty.
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ConditionalCheckFailedException, DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { RateLimitDeadlineError, RateLimiterContentionError } from './errors';
 import { earliestSlot, pruneGrants, validateRules, type RateRule } from './sliding-log';
+import { isConditionFailure } from '../adapters/dynamo-errors';
 
 export interface Grant {
   /** The reserved instant (epoch ms); the caller was released at or after it. */
@@ -88,9 +89,6 @@ function logFromFailedWrite(error: unknown): { grants: number[]; version: number
   return { grants: item.grants.map(Number), version: Number(item.version ?? 0) };
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
 
 export class DynamoRateLimiter {
   private readonly db: DynamoDBDocumentClient;
