@@ -4,11 +4,13 @@
  *   npm run events                         # recent events: processed / duplicate / failed / in DLQ
  *   npm run events -- show <eventId>       # one event with its raw payload
  *   npm run events -- appointment <id>     # the stored appointment state
+ *   npm run events -- replay <eventId>     # process a stored event again (e.g. once its type is supported)
  *   (add --stage <name> to inspect a deployed stage instead of the local stack)
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { AppointmentsTable, documentClient } from '../shared/adapters/appointments-table';
 import { EventStore, type EventRecord } from '../shared/adapters/event-store';
+import { sqsEnqueue } from '../shared/adapters/webhook-queue';
 import { fail, parseArgs } from './lib/args';
 import { resolveTarget, type Target } from './lib/target';
 
@@ -58,8 +60,14 @@ async function main(): Promise<void> {
     const row = await new AppointmentsTable(target.tables.appointments, db).get(arg);
     if (!row) fail(`no appointment ${arg}`);
     console.log(JSON.stringify({ ...row, appliedEventIds: [...(row.appliedEventIds ?? [])] }, null, 2));
+  } else if (command === 'replay') {
+    if (!arg) fail('usage: npm run events -- replay <eventId>');
+    const record = await events.reopen(arg, 'reopened for replay by an operator');
+    const queue = await target.queue('webhookEvents');
+    await sqsEnqueue(queue.url, target.sqs)(record.raw, { id: record.eventId, type: record.eventType, created: record.created, data: { object: {} } });
+    console.log(`${target.label}: ${record.eventType} ${record.eventId} re-queued from its stored raw body`);
   } else {
-    fail(`unknown command "${command}" (list | show <eventId> | appointment <id>)`);
+    fail(`unknown command "${command}" (list | show <eventId> | appointment <id> | replay <eventId>)`);
   }
 }
 

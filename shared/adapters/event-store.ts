@@ -137,6 +137,32 @@ export class EventStore {
     });
   }
 
+  /**
+   * Makes a finished event claimable again (status FAILED), so that re-sending its raw body processes it
+   * anew — e.g. an event stored as an unknown type before its applier existed. Appliers stay idempotent
+   * (the appointments mirror refuses an event id it already applied), so a replay never applies twice.
+   * Refused while the event is being processed.
+   */
+  async reopen(eventId: string, reason: string): Promise<EventRecord> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { eventId },
+          UpdateExpression: 'SET #status = :failed, #lastError = :reason, #failedAt = :now',
+          ConditionExpression: 'attribute_exists(eventId) AND #status <> :processing',
+          ExpressionAttributeNames: { '#status': 'status', '#lastError': 'lastError', '#failedAt': 'failedAt' },
+          ExpressionAttributeValues: { ':failed': 'FAILED', ':processing': 'PROCESSING', ':reason': reason.slice(0, 1000), ':now': new Date(this.now()).toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as EventRecord;
+    } catch (error) {
+      if (isConditionFailure(error)) throw new Error(`Event ${eventId} does not exist or is being processed right now`);
+      throw error;
+    }
+  }
+
   async get(eventId: string): Promise<EventRecord | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { eventId }, ConsistentRead: true }));
     return out.Item as EventRecord | undefined;

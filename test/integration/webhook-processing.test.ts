@@ -229,3 +229,30 @@ describe('ordering of events that share a timestamp (MONCRENEAU timestamps have 
     expect(await appointments.get(String(id))).toMatchObject({ status: 'CANCELLED', lastEventType: 'appointment.cancelled', version: 2 });
   });
 });
+
+describe('replaying a stored event (npm run events -- replay)', () => {
+  it('processes an event stored as an unknown type once its applier exists, and never double-applies a known one', async () => {
+    const id = nextAppointmentId++;
+    // Stored while the kit did not know the type yet (think payment.* before the payments capability).
+    const event = exampleEvent('appointment.created', { appointmentId: id });
+    expect(await processor({})(sqsRecord(body(event)))).toMatchObject({ kind: 'unknown_type' });
+    expect(await processor()(sqsRecord(body(event)))).toMatchObject({ kind: 'duplicate' });
+
+    const stored = await events.reopen(event.id, 'test replay');
+    expect(stored.status).toBe('FAILED');
+    expect(await processor()(sqsRecord(stored.raw))).toMatchObject({ kind: 'processed', outcome: 'inserted' });
+    expect((await appointments.get(String(id)))?.version).toBe(1);
+
+    // A second replay of an applied event is recorded but changes nothing.
+    await events.reopen(event.id, 'again');
+    expect(await processor()(sqsRecord(stored.raw))).toMatchObject({ kind: 'processed', outcome: 'already_applied' });
+    expect((await appointments.get(String(id)))?.version).toBe(1);
+  });
+
+  it('refuses to reopen an event that is being processed or does not exist', async () => {
+    const event = exampleEvent('appointment.created', { appointmentId: nextAppointmentId++ });
+    await events.claim({ eventId: event.id, eventType: event.type, created: event.created, raw: body(event), owner: 'busy' });
+    await expect(events.reopen(event.id, 'x')).rejects.toThrow(/being processed/);
+    await expect(events.reopen('evt_missing', 'x')).rejects.toThrow(/does not exist/);
+  });
+});
