@@ -7,10 +7,11 @@
  * (a 402 carries the available credits); while unknown, movements are still recorded but nothing is refused.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { BALANCE_ID, entryIds, type EntryKind } from '../domain/credits';
 import { documentClient } from './appointments-table';
+import { recentFromBuckets } from './recent-items';
 
 export class InsufficientCreditsLocalError extends Error {
   constructor(readonly balance: number) {
@@ -153,25 +154,9 @@ export class CreditsLedger {
 
   /** Most recent movements first (this month and the previous one). */
   async recent(limit = 20): Promise<LedgerEntry[]> {
-    const found: LedgerEntry[] = [];
     const now = this.now();
-    for (const offset of [0, 1]) {
-      if (found.length >= limit) break;
-      const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - offset, 1)).toISOString().slice(0, 7);
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byMonth',
-          KeyConditionExpression: '#month = :month',
-          ExpressionAttributeNames: { '#month': 'month' },
-          ExpressionAttributeValues: { ':month': month },
-          ScanIndexForward: false,
-          Limit: limit - found.length,
-        }),
-      );
-      found.push(...((out.Items ?? []) as LedgerEntry[]));
-    }
-    return found;
+    const months = [0, 1].map((offset) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - offset, 1)).toISOString().slice(0, 7));
+    return recentFromBuckets<LedgerEntry>(this.db, { tableName: this.tableName, indexName: 'byMonth', bucketAttribute: 'month' }, months, limit);
   }
 
   private async setAbsolute(kind: 'sync' | 'manual-set', value: number, reason: string): Promise<void> {

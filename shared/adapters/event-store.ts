@@ -6,8 +6,9 @@
  * PROCESSING lease has expired (the worker that held it crashed). A COMPLETED event is a duplicate;
  * a PROCESSING one under a live lease is being handled concurrently and must be retried later.
  */
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './appointments-table';
+import { recentFromBuckets } from './recent-items';
 import { isConditionFailure } from './dynamo-errors';
 
 export type EventStatus = 'PROCESSING' | 'COMPLETED' | 'FAILED';
@@ -170,23 +171,8 @@ export class EventStore {
 
   /** Most recent first, from the `byDay` index (today, then earlier days, up to `days`). */
   async recent(limit = 50, days = 2): Promise<EventRecord[]> {
-    const found: EventRecord[] = [];
-    for (let d = 0; d < days && found.length < limit; d++) {
-      const day = new Date(this.now() - d * 86_400_000).toISOString().slice(0, 10);
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byDay',
-          KeyConditionExpression: '#day = :day',
-          ExpressionAttributeNames: { '#day': 'day' },
-          ExpressionAttributeValues: { ':day': day },
-          ScanIndexForward: false,
-          Limit: limit - found.length,
-        }),
-      );
-      found.push(...((out.Items ?? []) as EventRecord[]));
-    }
-    return found;
+    const dayList = Array.from({ length: days }, (_, d) => new Date(this.now() - d * 86_400_000).toISOString().slice(0, 10));
+    return recentFromBuckets<EventRecord>(this.db, { tableName: this.tableName, indexName: 'byDay', bucketAttribute: 'day' }, dayList, limit);
   }
 
   private async countDuplicate(eventId: string): Promise<void> {
