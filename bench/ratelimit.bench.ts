@@ -22,7 +22,13 @@ import { localClients } from '../infra/local/clients';
 import { LOCAL_CREDENTIALS, startEmulators, type Emulators } from '../infra/local/emulators';
 import { startSandbox } from '../sandbox/server';
 import { createMoncreneauClient, DeadlineExceededError, GateRejectedError, MoncreneauError, type MoncreneauClient, type RequestGate } from '../shared/moncreneau/client';
-import { DynamoRateLimiter, RATE_LIMIT_TABLE_SPEC, RateLimitDeadlineError, rateLimitGate } from '../shared/ratelimit';
+import { stageConfig } from '../infra/config/stages';
+import { wiring } from '../infra/wiring';
+import { DynamoRateLimiter } from '../shared/adapters/dynamo-rate-limiter';
+import { RateLimitDeadlineError, rateLimitGate } from '../shared/ratelimit';
+
+/** The table as the wiring declares it (its one declaration). */
+const RATE_LIMIT_TABLE_SPEC = wiring(stageConfig('dev')).tables.rateLimits;
 import { startArrivalProxy, type ArrivalProxy } from './lib/arrival-proxy';
 import { fixedIntervalThrottle } from './lib/fixed-interval-throttle';
 import { ms, summarize } from './lib/stats';

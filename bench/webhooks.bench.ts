@@ -16,7 +16,8 @@ import { contextInit, createLambdaContext } from '../infra/local/lambda-context'
 import { provision } from '../infra/local/provision';
 import { startLocalStack } from '../infra/local/stack';
 import { wiring } from '../infra/wiring';
-import { AppointmentsTable, documentClient } from '../shared/adapters/appointments-table';
+import { AppointmentsTable } from '../shared/adapters/appointments-table';
+import { documentClient } from '../shared/adapters/aws-clients';
 import { CreditsLedger } from '../shared/adapters/credits-ledger';
 import { EventStore } from '../shared/adapters/event-store';
 import { exampleEvent } from '../shared/moncreneau/examples';

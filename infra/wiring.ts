@@ -4,6 +4,7 @@
  * the CDK stacks (infra/stacks) and the local runtime (infra/local) both interpret this data,
  * and test/infra/wiring-agreement.test.ts proves they agree.
  */
+import { COMMANDS_ENV, FUNCTION_ENV, MONCRENEAU_CALLER_ENV } from '../shared/config/function-env';
 import { API_KEY_LOCAL_ENV, WEBHOOK_SECRET_LOCAL_ENV } from '../shared/config/local-secrets';
 import type { StageConfig } from './config/stages';
 
@@ -178,12 +179,12 @@ export function wiring(config: StageConfig): Wiring {
         timeoutSeconds: 10,
         memoryMb: 512,
         routes: [{ method: 'ANY', path: '/webhooks/moncreneau', auth: 'none' }],
-        environment: {
-          EVENTS_QUEUE_URL: { queueUrl: 'webhookEvents' },
-          WEBHOOK_SECRET_ARN: { secretArn: 'webhookSecret' },
-          MAX_BODY_BYTES: { value: String(config.webhooks.maxBodyBytes) },
-          MAX_EVENT_AGE_SECONDS: { value: String(config.webhooks.maxEventAgeSeconds) },
-        },
+        environment: bindEnv(FUNCTION_ENV.webhookReceiver, {
+          eventsQueueUrl: { queueUrl: 'webhookEvents' },
+          webhookSecretArn: { secretArn: 'webhookSecret' },
+          maxBodyBytes: { value: String(config.webhooks.maxBodyBytes) },
+          maxEventAgeSeconds: { value: String(config.webhooks.maxEventAgeSeconds) },
+        }),
         permissions: [
           { queue: 'webhookEvents', access: 'send' },
           { secret: 'webhookSecret', access: 'read' },
@@ -201,15 +202,15 @@ export function wiring(config: StageConfig): Wiring {
           maxConcurrency: config.webhooks.processorMaxConcurrency,
           reportBatchItemFailures: true,
         },
-        environment: {
-          EVENTS_TABLE_NAME: { tableName: 'events' },
-          APPOINTMENTS_TABLE_NAME: { tableName: 'appointments' },
-          LEDGER_TABLE_NAME: { tableName: 'ledger' },
-          LOW_CREDIT_THRESHOLD: { value: String(config.credits.lowThreshold) },
-          EVENT_RETENTION_DAYS: { value: String(config.webhooks.eventRetentionDays) },
+        environment: bindEnv(FUNCTION_ENV.webhookProcessor, {
+          eventsTable: { tableName: 'events' },
+          appointmentsTable: { tableName: 'appointments' },
+          ledgerTable: { tableName: 'ledger' },
+          lowCreditThreshold: { value: String(config.credits.lowThreshold) },
+          eventRetentionDays: { value: String(config.webhooks.eventRetentionDays) },
           // A crashed attempt's claim expires before SQS shows the message again.
-          PROCESSING_LEASE_SECONDS: { value: String(PROCESSOR_TIMEOUT_SECONDS) },
-        },
+          processingLeaseSeconds: { value: String(PROCESSOR_TIMEOUT_SECONDS) },
+        }),
         permissions: [
           { table: 'events', access: 'readWrite' },
           { table: 'appointments', access: 'readWrite' },
@@ -221,18 +222,11 @@ export function wiring(config: StageConfig): Wiring {
         description: 'Accepts appointment commands (IAM-signed callers) and answers their status',
         timeoutSeconds: API_TIMEOUT_SECONDS,
         memoryMb: 512,
-        routes: [
-          { method: 'POST', path: '/appointments', auth: 'iam' },
-          { method: 'GET', path: '/appointments', auth: 'iam' },
-          { method: 'GET', path: '/appointments/{id}', auth: 'iam' },
-          { method: 'PATCH', path: '/appointments/{id}', auth: 'iam' },
-          { method: 'DELETE', path: '/appointments/{id}', auth: 'iam' },
-          { method: 'GET', path: '/commands/{id}', auth: 'iam' },
-        ],
-        environment: {
+        routes: APPOINTMENTS_API_ROUTES,
+        environment: bindEnv(FUNCTION_ENV.appointmentsApi, {
           ...commandsEnvironment(config),
-          COMMAND_RETENTION_DAYS: { value: String(config.outbound.commandRetentionDays) },
-        },
+          commandRetentionDays: { value: String(config.outbound.commandRetentionDays) },
+        }),
         permissions: [...commandsPermissions(), { table: 'ledger', access: 'read' }],
       },
       outboundWorker: {
@@ -248,38 +242,56 @@ export function wiring(config: StageConfig): Wiring {
           maxConcurrency: config.outbound.workerMaxConcurrency,
           reportBatchItemFailures: true,
         },
-        environment: {
+        environment: bindEnv(FUNCTION_ENV.outboundWorker, {
           ...commandsEnvironment(config),
-          OUTBOUND_DLQ_URL: { queueUrl: 'outboundCommandsDlq' },
-          LOW_CREDIT_THRESHOLD: { value: String(config.credits.lowThreshold) },
-        },
+          outboundDlqUrl: { queueUrl: 'outboundCommandsDlq' },
+          lowCreditThreshold: { value: String(config.credits.lowThreshold) },
+        }),
         permissions: [...commandsPermissions(), { table: 'ledger', access: 'readWrite' }, { queue: 'outboundCommandsDlq', access: 'send' }],
       },
     },
   };
 }
 
-/** What every function that calls MONCRENEAU needs: where, how to authenticate, and the shared limits. */
-function moncreneauEnvironment(config: StageConfig): Record<string, EnvValue> {
+/** The appointments API's routes; its router (shared/commands/api.ts) serves exactly these (a test proves it). */
+export const APPOINTMENTS_API_ROUTES: readonly RouteSpec[] = [
+  { method: 'POST', path: '/appointments', auth: 'iam' },
+  { method: 'GET', path: '/appointments', auth: 'iam' },
+  { method: 'GET', path: '/appointments/{id}', auth: 'iam' },
+  { method: 'PATCH', path: '/appointments/{id}', auth: 'iam' },
+  { method: 'DELETE', path: '/appointments/{id}', auth: 'iam' },
+  { method: 'GET', path: '/commands/{id}', auth: 'iam' },
+];
+
+type EnvValues<Names> = { readonly [K in keyof Names]: EnvValue };
+
+/**
+ * A function's environment: a value for each name the function reads (shared/config/function-env.ts),
+ * no more, no fewer — a missing or an extra key does not compile.
+ */
+function bindEnv<Names extends Readonly<Record<string, string>>>(names: Names, values: NoInfer<EnvValues<Names>>): Record<string, EnvValue> {
+  return Object.fromEntries(Object.entries(names).map(([key, name]) => [name, values[key as keyof Names]]));
+}
+
+function moncreneauEnvironment(config: StageConfig): EnvValues<typeof MONCRENEAU_CALLER_ENV> {
   return {
-    MONCRENEAU_BASE_URL: { value: config.moncreneau.baseUrl },
-    MONCRENEAU_AUTH_SCHEME: { value: config.moncreneau.authScheme },
-    MONCRENEAU_API_KEY_SECRET_ARN: { secretArn: 'apiKey' },
-    RATE_LIMIT_TABLE_NAME: { tableName: 'rateLimits' },
-    MONCRENEAU_RATE_PER_MINUTE: { value: String(config.moncreneau.requestsPerMinute) },
-    MONCRENEAU_RATE_PER_HOUR: { value: String(config.moncreneau.requestsPerHour) },
+    baseUrl: { value: config.moncreneau.baseUrl },
+    authScheme: { value: config.moncreneau.authScheme },
+    apiKeySecretArn: { secretArn: 'apiKey' },
+    rateLimitTable: { tableName: 'rateLimits' },
+    ratePerMinute: { value: String(config.moncreneau.requestsPerMinute) },
+    ratePerHour: { value: String(config.moncreneau.requestsPerHour) },
   };
 }
 
-/** What the command API and the worker both use: MONCRENEAU access, the command store, the ledger, the kill switch. */
-function commandsEnvironment(config: StageConfig): Record<string, EnvValue> {
+function commandsEnvironment(config: StageConfig): EnvValues<typeof COMMANDS_ENV> {
   return {
     ...moncreneauEnvironment(config),
-    COMMANDS_TABLE_NAME: { tableName: 'commands' },
-    LEDGER_TABLE_NAME: { tableName: 'ledger' },
-    FLAGS_TABLE_NAME: { tableName: 'flags' },
-    OUTBOUND_QUEUE_URL: { queueUrl: 'outboundCommands' },
-    REFUSE_WHEN_NO_CREDITS: { value: String(config.credits.refuseWhenEmpty) },
+    commandsTable: { tableName: 'commands' },
+    ledgerTable: { tableName: 'ledger' },
+    flagsTable: { tableName: 'flags' },
+    outboundQueueUrl: { queueUrl: 'outboundCommands' },
+    refuseWhenNoCredits: { value: String(config.credits.refuseWhenEmpty) },
   };
 }
 
@@ -310,4 +322,18 @@ function wiringFolder(key: FunctionKey): string {
 
 export function physicalName(w: Wiring, name: string): string {
   return `${w.prefix}-${name}`;
+}
+
+/** Queues in dependency order: a dead-letter target before the queues that redrive into it. */
+export function queueOrder(w: Wiring): QueueKey[] {
+  const ordered: QueueKey[] = [];
+  const visit = (key: QueueKey, path: QueueKey[]): void => {
+    if (ordered.includes(key)) return;
+    if (path.includes(key)) throw new Error(`Dead-letter cycle in wiring: ${[...path, key].join(' → ')}`);
+    const target = w.queues[key].deadLetter?.queue;
+    if (target) visit(target, [...path, key]);
+    ordered.push(key);
+  };
+  for (const key of Object.keys(w.queues) as QueueKey[]) visit(key, []);
+  return ordered;
 }

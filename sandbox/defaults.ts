@@ -17,6 +17,12 @@ export const DEFAULT_QUOTA_PER_HOUR = 1000;
 /** Webhook retries after the first attempt (ms): 5 retries, 6 attempts in all. */
 export const DEFAULT_WEBHOOK_RETRY_SCHEDULE: readonly number[] = [1_000, 5_000, 30_000, 120_000, 600_000];
 export const DEFAULT_PAYMENT_DELAY_MS = 3_000;
+/**
+ * First appointment id the sandbox hands out. Well above the docs examples' 12345
+ * (shared/moncreneau/examples.ts), so `npm run webhook:send -- --docs-example` and a real sandbox
+ * booking never land on the same appointment (or ledger entry).
+ */
+export const FIRST_APPOINTMENT_ID = 100_001;
 
 export const DEFAULT_ORGANIZATION: Organization = { id: 1, name: 'Ministry of Interior', credits: DEFAULT_CREDITS };
 /** A second organization so 403 ORGANIZATION_MISMATCH / DEPARTMENT_ACCESS_DENIED can be exercised. */

@@ -7,7 +7,7 @@
  *   npm run credits -- adjust -2 --reason "two bookings made by hand in the dashboard"
  *   (add --stage <name> for a deployed stage)
  */
-import { documentClient } from '../shared/adapters/appointments-table';
+import { documentClient } from '../shared/adapters/aws-clients';
 import { CreditsLedger } from '../shared/adapters/credits-ledger';
 import { fail, parseArgs } from './lib/args';
 import { resolveTarget } from './lib/target';

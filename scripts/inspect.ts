@@ -8,7 +8,8 @@
  *   (add --stage <name> to inspect a deployed stage instead of the local stack)
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { AppointmentsTable, documentClient } from '../shared/adapters/appointments-table';
+import { AppointmentsTable } from '../shared/adapters/appointments-table';
+import { documentClient } from '../shared/adapters/aws-clients';
 import { EventStore, type EventRecord } from '../shared/adapters/event-store';
 import { sqsEnqueue } from '../shared/adapters/webhook-queue';
 import { fail, parseArgs } from './lib/args';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     const [recent, inDlq] = await Promise.all([events.recent(Number(options.limit ?? 20)), dlqEventIds(target)]);
     console.log(`${target.label}: ${recent.length} recent event(s), ${inDlq.size} in the DLQ`);
     for (const r of recent) {
-      console.log(`${r.receivedAt}  ${r.eventId.padEnd(36)} ${r.eventType.padEnd(24)} ${statusOf(r, inDlq).padEnd(24)} attempts=${r.attempts}${r.outcome ? ` outcome=${r.outcome}` : ''}${r.lastError ? ` error=${r.lastError}` : ''}`);
+      console.log(`${r.receivedAt}  ${r.eventId.padEnd(36)} ${r.eventType.padEnd(24)} ${statusOf(r, inDlq).padEnd(24)} attempts=${r.attempts}${r.outcome ? ` outcome=${r.outcome}` : ''}${r.creditsOutcome ? ` credits=${r.creditsOutcome}` : ''}${r.lastError ? ` error=${r.lastError}` : ''}`);
     }
   } else if (command === 'show') {
     if (!arg) fail('usage: npm run events -- show <eventId>');

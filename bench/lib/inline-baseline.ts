@@ -10,7 +10,7 @@ import { appointmentAppliers } from '../../shared/webhooks/appliers';
 import { createRecordProcessor } from '../../shared/webhooks/processor';
 
 export function inlineBaseline(secret: string, events: EventStore, appointments: AppointmentsTable, ledger: CreditsLedger) {
-  const process = createRecordProcessor({ claims: events, appliers: appointmentAppliers(appointments, { ledger }) });
+  const process = createRecordProcessor({ claims: events, appliers: appointmentAppliers(appointments, ledger) });
   let n = 0;
   return async (raw: Buffer, signature: string | undefined): Promise<number> => {
     if (!verifySignature(raw, signature, [secret])) return 401;

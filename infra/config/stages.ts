@@ -30,7 +30,7 @@ export interface StageConfig {
     readonly eventRetentionDays: number;
   };
   readonly moncreneau: {
-    /** API base URL (HTTPS; the key's environment decides test vs live, docs §1). */
+    /** API base URL (HTTPS; the key's environment decides test vs live, docs/moncreneau-api.md §1). */
     readonly baseUrl: string;
     /** `x-api-key` (what every official client sends) or `bearer`. */
     readonly authScheme: 'x-api-key' | 'bearer';

@@ -21,7 +21,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { physicalName, type KeyAttribute, type QueueKey, type QueueSpec, type TableKey, type TableSpec, type Wiring } from '../wiring';
+import { physicalName, queueOrder, type KeyAttribute, type QueueKey, type QueueSpec, type TableKey, type TableSpec, type Wiring } from '../wiring';
 
 export interface LocalQueue {
   readonly url: string;
@@ -124,20 +124,6 @@ async function ensureTtl(client: DynamoDBClient, table: string, attribute: strin
 }
 
 // ---- SQS ------------------------------------------------------------------------------------
-
-/** Queues in dependency order: a dead-letter target before the queues that redrive into it. */
-function queueOrder(w: Wiring): QueueKey[] {
-  const ordered: QueueKey[] = [];
-  const visit = (key: QueueKey, path: QueueKey[]): void => {
-    if (ordered.includes(key)) return;
-    if (path.includes(key)) throw new Error(`Dead-letter cycle in wiring: ${[...path, key].join(' → ')}`);
-    const target = w.queues[key].deadLetter?.queue;
-    if (target) visit(target, [...path, key]);
-    ordered.push(key);
-  };
-  for (const key of Object.keys(w.queues) as QueueKey[]) visit(key, []);
-  return ordered;
-}
 
 async function ensureQueues(w: Wiring, client: SQSClient, options: ProvisionOptions): Promise<Record<QueueKey, LocalQueue>> {
   const done = {} as Record<QueueKey, LocalQueue>;

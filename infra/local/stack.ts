@@ -2,21 +2,28 @@
  * The whole local runtime from the wiring: emulators (started or reused), every table and queue,
  * one worker-thread function per wiring function, the API (routes from the wiring), a poller per
  * SQS event source, and optionally the MONCRENEAU sandbox. Everything is derived by looping over
- * the wiring, so a new function, route, table or queue needs no change here.
+ * the wiring, so a new function, route, table or queue needs no change here; steps that belong to
+ * the application (seeding the ledger) come in through `prepare`.
  */
 import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
-import { stageConfig, type StageName } from '../config/stages';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server';
+import { stageConfig, type StageConfig, type StageName } from '../config/stages';
 import { wiring, type FunctionKey, type QueueKey, type Wiring } from '../wiring';
 import { startApiGateway, type ApiGateway, type ApiRoute } from './api-gateway';
-import { localClients } from './clients';
+import { localClients, type LocalClients } from './clients';
 import { startEmulators, type Emulators } from './emulators';
 import { lambdaRuntimeEnvironment, localFunctionName, resolveFunctionEnvironment } from './function-env';
 import { DEFAULT_FUNCTIONS_DIR, handlerPath, loadWorkerFunction, type LocalFunction } from './invoke';
 import { provision, type LocalResources } from './provision';
-import { documentClient } from '../../shared/adapters/appointments-table';
-import { CreditsLedger } from '../../shared/adapters/credits-ledger';
-import { loadSandbox, type SandboxHandle } from './sandbox-loader';
-import { startSqsPoller, type SqsPoller } from './sqs-poller';
+import { startSqsPoller } from './sqs-poller';
+
+/** What `prepare` gets: everything that exists before the functions load. */
+export interface PrepareContext {
+  readonly resources: LocalResources;
+  readonly clients: LocalClients;
+  readonly sandbox?: RunningSandbox;
+  readonly log: (line: string) => void;
+}
 
 export interface LocalStackOptions {
   /** API port; default `PORT` or 3000; 0 = a free port. */
@@ -36,6 +43,8 @@ export interface LocalStackOptions {
   readonly functionsDir?: string;
   /** Pollers' long-poll wait (Lambda: 20 s). */
   readonly pollWaitTimeSeconds?: number;
+  /** Application steps once tables, queues and the sandbox exist, before any function runs. */
+  readonly prepare?: (context: PrepareContext) => Promise<void>;
   readonly log?: (line: string) => void;
 }
 
@@ -56,6 +65,26 @@ export const WEBHOOK_FUNCTION: FunctionKey = 'webhookReceiver';
 const STOP_ORDER = ['sandbox', 'API', 'SQS poller', 'function', 'SDK clients', 'emulators'] as const;
 type Phase = (typeof STOP_ORDER)[number];
 
+/** What has been started so far, stopped in an order that loses no in-flight work. */
+class Stoppables {
+  private readonly stops: Array<{ what: Phase; stop: () => Promise<void> | void }> = [];
+  constructor(private readonly log: (line: string) => void) {}
+
+  add(what: Phase, stop: () => Promise<void> | void): void {
+    this.stops.push({ what, stop });
+  }
+
+  /** No new work in (sandbox, API), drain pollers' in-flight batches while their functions still run, then the functions, the emulators last. */
+  async stopAll(): Promise<void> {
+    const ordered = this.stops.splice(0).sort((a, b) => STOP_ORDER.indexOf(a.what) - STOP_ORDER.indexOf(b.what));
+    for (const { what, stop } of ordered) {
+      await Promise.resolve()
+        .then(stop)
+        .catch((error: unknown) => this.log(`local: stopping ${what} failed: ${(error as Error).message}`));
+    }
+  }
+}
+
 /** Timeout of the function consuming `queue` (0 if none), plus a little slack for the poller's own calls. */
 function consumerTimeout(w: Wiring, queue: QueueKey): number {
   const consumer = Object.values(w.functions).find((f) => f.queueSource?.queue === queue);
@@ -70,23 +99,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? ((line: string) => console.log(line));
   const config = stageConfig(options.stage ?? 'dev');
   const w = wiring(config);
-  const stops: Array<{ what: Phase; stop: () => Promise<void> | void }> = [];
-  // Shutdown order: no new work in (sandbox, API), drain pollers' in-flight batches while their
-  // functions still run, then the functions, and the emulators last.
-  const stopAll = async (): Promise<void> => {
-    const ordered = stops.splice(0).sort((a, b) => STOP_ORDER.indexOf(a.what) - STOP_ORDER.indexOf(b.what));
-    for (const { what, stop } of ordered) {
-      await Promise.resolve()
-        .then(stop)
-        .catch((error: unknown) => log(`local: stopping ${what} failed: ${(error as Error).message}`));
-    }
-  };
-
+  const running = new Stoppables(log);
   try {
     const emulators = options.emulators ?? (await startEmulators());
-    if (!options.emulators) stops.push({ what: 'emulators', stop: () => emulators.stop() });
+    if (!options.emulators) running.add('emulators', () => emulators.stop());
     const clients = localClients(emulators);
-    stops.push({ what: 'SDK clients', stop: () => clients.destroy() });
+    running.add('SDK clients', () => clients.destroy());
     const resources = await provision(w, clients, {
       namePrefix: options.namePrefix,
       // Short locally so a failed message comes back quickly, but never shorter than its consumer's
@@ -96,93 +114,120 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Routes exist before the functions load (the sandbox needs the API URL first, the functions
     // need the sandbox URL); a request arriving meanwhile waits for its function.
-    let functionsReady!: (fns: Record<FunctionKey, LocalFunction>) => void;
-    let functionsFailed!: (error: Error) => void;
-    const functions = new Promise<Record<FunctionKey, LocalFunction>>((resolve, reject) => {
-      functionsReady = resolve;
-      functionsFailed = reject;
-    });
-    functions.catch(() => undefined);
-    const routes: ApiRoute[] = functionKeys(w).flatMap((key) => {
-      return (w.functions[key].routes ?? []).map((route) => ({
-        ...route,
-        functionName: localFunctionName(w, key),
-        invoke: async (event: APIGatewayProxyEvent) => (await functions)[key].invoke(event),
-      }));
-    });
-    const api: ApiGateway = await startApiGateway({ routes, port: options.port, stage: config.stage, log });
-    stops.push({ what: 'API', stop: () => api.close() });
+    const started: Started = { w, config, options, running, log, emulators, clients, resources };
+    const functions = deferred<Record<FunctionKey, LocalFunction>>();
+    const api = await startApi(started, functions.promise);
     const webhookPath = w.functions[WEBHOOK_FUNCTION]?.routes?.[0]?.path;
     const webhookUrl = webhookPath ? `${api.url}${webhookPath}` : undefined;
+    const sandbox = options.withSandbox ? await startLocalSandbox(started, webhookUrl) : undefined;
+    await options.prepare?.({ resources, clients, sandbox, log });
 
-    let sandbox: SandboxHandle | undefined;
-    if (options.withSandbox) {
-      if (!webhookUrl) throw new Error(`No route for ${WEBHOOK_FUNCTION} in the wiring: the sandbox has nowhere to deliver webhooks.`);
-      const { startSandbox } = await loadSandbox();
-      sandbox = await startSandbox({
-        port: options.sandboxPort ?? Number(process.env.SANDBOX_PORT ?? 4010),
-        host: '127.0.0.1',
-        webhookUrl,
-        logger: (line) => log(`sandbox: ${line}`),
-      });
-      stops.push({ what: 'sandbox', stop: () => sandbox?.stop() });
-      // The kit's ledger starts where MONCRENEAU (here the sandbox) stands, as an operator would set it.
-      const credits = sandbox.control.getCredits();
-      await new CreditsLedger(resources.tables.ledger, { db: documentClient(clients.dynamodb) }).setBalance(credits, 'local: seeded from the MONCRENEAU sandbox');
-      log(`Credits ledger seeded from the sandbox: ${credits}`);
-    }
-
-    const loaded = {} as Record<FunctionKey, LocalFunction>;
+    let loaded: Record<FunctionKey, LocalFunction>;
     try {
-      for (const key of functionKeys(w)) {
-        const spec = w.functions[key];
-        const env = {
-          ...lambdaRuntimeEnvironment(w, key, emulators),
-          ...resolveFunctionEnvironment(w, config, key, resources),
-          ...(sandbox ? { MONCRENEAU_BASE_URL: sandbox.apiBaseUrl } : {}),
-        };
-        loaded[key] = await loadWorkerFunction({
-          functionName: localFunctionName(w, key),
-          timeoutSeconds: spec.timeoutSeconds,
-          memoryMb: spec.memoryMb,
-          region: emulators.region,
-          handlerPath: handlerPath(options.functionsDir ?? DEFAULT_FUNCTIONS_DIR, spec.folder),
-          env,
-        });
-        stops.push({ what: 'function', stop: () => loaded[key].close() });
-      }
+      loaded = await loadFunctions(started, sandbox);
     } catch (error) {
-      functionsFailed(error as Error);
+      functions.reject(error as Error);
       throw error;
     }
-    functionsReady(loaded);
+    functions.resolve(loaded);
+    startPollers(started, loaded);
 
-    const pollers: SqsPoller[] = functionKeys(w).flatMap((key) => {
-      const source = w.functions[key].queueSource;
-      if (!source) return [];
-      const queue = resources.queues[source.queue];
-      return [
-        startSqsPoller({
-          sqs: clients.sqs,
-          queueUrl: queue.url,
-          queueArn: queue.arn,
-          region: emulators.region,
-          functionName: loaded[key].functionName,
-          invoke: (event: SQSEvent) => loaded[key].invoke(event),
-          batchSize: source.batchSize,
-          maxBatchingWindowSeconds: source.maxBatchingWindowSeconds,
-          maxConcurrency: source.maxConcurrency,
-          reportBatchItemFailures: source.reportBatchItemFailures,
-          waitTimeSeconds: options.pollWaitTimeSeconds,
-          log,
-        }),
-      ];
-    });
-    for (const poller of pollers) stops.push({ what: 'SQS poller', stop: () => poller.stop() });
-
-    return { apiUrl: api.url, webhookUrl, sandboxUrl: sandbox?.url, resources, emulators, stop: stopAll };
+    return { apiUrl: api.url, webhookUrl, sandboxUrl: sandbox?.url, resources, emulators, stop: () => running.stopAll() };
   } catch (error) {
-    await stopAll();
+    await running.stopAll();
     throw error;
+  }
+}
+
+/** What the phases after provisioning share. */
+interface Started {
+  readonly w: Wiring;
+  readonly config: StageConfig;
+  readonly options: LocalStackOptions;
+  readonly running: Stoppables;
+  readonly log: (line: string) => void;
+  readonly emulators: Emulators;
+  readonly clients: LocalClients;
+  readonly resources: LocalResources;
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+async function startApi({ w, config, options, running, log }: Started, functions: Promise<Record<FunctionKey, LocalFunction>>): Promise<ApiGateway> {
+  const routes: ApiRoute[] = functionKeys(w).flatMap((key) =>
+    (w.functions[key].routes ?? []).map((route) => ({
+      ...route,
+      functionName: localFunctionName(w, key),
+      invoke: async (event: APIGatewayProxyEvent) => (await functions)[key].invoke(event),
+    })),
+  );
+  const api = await startApiGateway({ routes, port: options.port, stage: config.stage, log });
+  running.add('API', () => api.close());
+  return api;
+}
+
+async function startLocalSandbox({ options, running, log }: Started, webhookUrl: string | undefined): Promise<RunningSandbox> {
+  if (!webhookUrl) throw new Error(`No route for ${WEBHOOK_FUNCTION} in the wiring: the sandbox has nowhere to deliver webhooks.`);
+  const sandbox = await startSandbox({
+    port: options.sandboxPort ?? Number(process.env.SANDBOX_PORT ?? 4010),
+    host: '127.0.0.1',
+    webhookUrl,
+    logger: (line) => log(`sandbox: ${line}`),
+  });
+  running.add('sandbox', () => sandbox.stop());
+  return sandbox;
+}
+
+async function loadFunctions({ w, config, emulators, resources, options, running }: Started, sandbox: RunningSandbox | undefined): Promise<Record<FunctionKey, LocalFunction>> {
+  const loaded = {} as Record<FunctionKey, LocalFunction>;
+  for (const key of functionKeys(w)) {
+    const spec = w.functions[key];
+    const env = {
+      ...lambdaRuntimeEnvironment(w, key, emulators),
+      ...resolveFunctionEnvironment(w, config, key, resources),
+      ...(sandbox ? { MONCRENEAU_BASE_URL: sandbox.apiBaseUrl } : {}),
+    };
+    loaded[key] = await loadWorkerFunction({
+      functionName: localFunctionName(w, key),
+      timeoutSeconds: spec.timeoutSeconds,
+      memoryMb: spec.memoryMb,
+      region: emulators.region,
+      handlerPath: handlerPath(options.functionsDir ?? DEFAULT_FUNCTIONS_DIR, spec.folder),
+      env,
+    });
+    running.add('function', () => loaded[key].close());
+  }
+  return loaded;
+}
+
+function startPollers({ w, clients, emulators, resources, options, running, log }: Started, loaded: Record<FunctionKey, LocalFunction>): void {
+  for (const key of functionKeys(w)) {
+    const source = w.functions[key].queueSource;
+    if (!source) continue;
+    const queue = resources.queues[source.queue];
+    const poller = startSqsPoller({
+      sqs: clients.sqs,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      region: emulators.region,
+      functionName: loaded[key].functionName,
+      invoke: (event: SQSEvent) => loaded[key].invoke(event),
+      batchSize: source.batchSize,
+      maxBatchingWindowSeconds: source.maxBatchingWindowSeconds,
+      maxConcurrency: source.maxConcurrency,
+      reportBatchItemFailures: source.reportBatchItemFailures,
+      waitTimeSeconds: options.pollWaitTimeSeconds,
+      log,
+    });
+    running.add('SQS poller', () => poller.stop());
   }
 }

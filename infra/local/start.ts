@@ -8,7 +8,7 @@ import { assertJava, PrerequisiteError } from './emulators';
 import { loadLocalEnv } from './local-env';
 import { assertPortFree, parsePort } from './prerequisites';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file';
-import { sandboxAvailable } from './sandbox-loader';
+import { seedLedgerFromSandbox } from './seed-ledger';
 import { startLocalStack, type LocalStack } from './stack';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -28,11 +28,9 @@ async function main(): Promise<void> {
 
   const port = parsePort(process.env.PORT, 3000, 'PORT');
   const sandboxPort = parsePort(process.env.SANDBOX_PORT, 4010, 'SANDBOX_PORT');
-  const withSandbox = sandboxAvailable();
   assertJava();
   await assertPortFree(port, 'PORT');
-  if (withSandbox) await assertPortFree(sandboxPort, 'SANDBOX_PORT');
-  else console.log('MONCRENEAU sandbox not available (sandbox/server.ts missing): handlers use MONCRENEAU_BASE_URL from the environment.');
+  await assertPortFree(sandboxPort, 'SANDBOX_PORT');
 
   // Signals may arrive while starting: then the stack is stopped as soon as start-up returns.
   const state: { stack?: LocalStack; stopping: boolean } = { stopping: false };
@@ -56,7 +54,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   console.log('Starting the local stack (DynamoDB Local, SQS emulator, functions, API)…');
-  const stack = await startLocalStack({ port, sandboxPort, withSandbox, log: (line) => console.log(line) });
+  const stack = await startLocalStack({ port, sandboxPort, withSandbox: true, prepare: seedLedgerFromSandbox, log: (line) => console.log(line) });
   state.stack = stack;
   if (state.stopping) {
     await stack.stop();

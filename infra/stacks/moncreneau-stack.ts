@@ -20,6 +20,7 @@ import { acknowledgeNagFindings, type RoutedMethod } from '../nag-suppressions';
 import {
   commonEnvironment,
   physicalName,
+  queueOrder,
   wiring,
   type FunctionKey,
   type FunctionSpec,
@@ -120,26 +121,17 @@ export class MoncreneauStack extends Stack {
 
   /** Dead-letter queues are built before the queues that redrive into them, whatever the wiring order. */
   private buildQueues(w: Wiring, config: StageConfig): Record<QueueKey, IQueue> {
-    const queues: Partial<Record<QueueKey, IQueue>> = {};
-    const building = new Set<QueueKey>();
-    const build = (key: QueueKey): IQueue => {
-      const existing = queues[key];
-      if (existing) return existing;
-      if (building.has(key)) throw new Error(`Queue dead-letter cycle through ${key}`);
-      building.add(key);
+    const queues = {} as Record<QueueKey, IQueue>;
+    for (const key of queueOrder(w)) {
       const spec = w.queues[key];
-      const deadLetterQueue = spec.deadLetter ? build(spec.deadLetter.queue) : undefined;
-      const queue = new WorkQueue(this, `${pascal(key)}Queue`, {
+      queues[key] = new WorkQueue(this, `${pascal(key)}Queue`, {
         spec,
         queueName: physicalName(w, spec.name),
-        deadLetterQueue,
+        deadLetterQueue: spec.deadLetter ? queues[spec.deadLetter.queue] : undefined,
         retainData: config.retainData,
       }).queue;
-      queues[key] = queue;
-      return queue;
-    };
-    for (const key of keysOf(w.queues)) build(key);
-    return queues as Record<QueueKey, IQueue>;
+    }
+    return queues;
   }
 
   private buildSecrets(w: Wiring, config: StageConfig): Record<SecretKey, ISecret> {

@@ -1,6 +1,6 @@
 /**
- * Per-stage operational choices derived from StageConfig, in one place. (Candidates for fields of
- * StageConfig itself; derived here so that file stays the lead's.)
+ * Per-stage operational choices derived from StageConfig, in one place: what follows from the
+ * stage's kind (prod or not) rather than being a setting of its own.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StageConfig } from '../config/stages';

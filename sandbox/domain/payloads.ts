@@ -1,4 +1,4 @@
-/** The JSON shapes the sandbox returns and sends: API views and webhook `data.object` payloads (§8.5). */
+/** The JSON shapes the sandbox returns and sends: API views and webhook `data.object` payloads (docs/moncreneau-api.md §8.5). */
 import type { Appointment, Department, EventType, Organization, Payment } from './types';
 
 export const qrCodeUrl = (id: number): string => `https://moncreneau.gn/qr/${id}`;
@@ -63,7 +63,7 @@ export function appointmentEventObject(
   }
 }
 
-/** The assumed payment object (design.md §2). */
+/** The assumed payment object (docs/moncreneau-api.md §7). */
 export function paymentView(p: Payment): Record<string, unknown> {
   return {
     id: p.id,

@@ -1,5 +1,5 @@
 /**
- * The assumed credit purchase (design.md §2): POST a number of credits → a PENDING Orange Money
+ * The assumed credit purchase (docs/moncreneau-api.md §7): POST a number of credits → a PENDING Orange Money
  * payment → SUCCESSFUL (credits added) or FAILED after a delay, or no answer at all. Transitions are
  * monotonic: only a PENDING payment can settle, and it settles once.
  */

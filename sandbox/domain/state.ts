@@ -7,6 +7,7 @@ import {
   DEFAULT_DEPARTMENTS,
   DEFAULT_KEY,
   DEFAULT_ORGANIZATION,
+  FIRST_APPOINTMENT_ID,
   OTHER_ORGANIZATION,
   defaultWebhookEndpoint,
 } from '../defaults';
@@ -34,7 +35,7 @@ export function initialState(webhookUrl: string | null): SandboxState {
     appointments: [],
     payments: [],
     webhooks: webhookUrl ? [defaultWebhookEndpoint(webhookUrl)] : [],
-    counters: { appointment: 12344, event: 0, payment: 0, webhook: 0, delivery: 0 },
+    counters: { appointment: FIRST_APPOINTMENT_ID - 1, event: 0, payment: 0, webhook: 0, delivery: 0 },
   };
 }
 
@@ -52,6 +53,8 @@ export class StateStore {
   private static read(file: string): SandboxState {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as SandboxState;
     if (parsed.version !== 1) throw new Error(`Unsupported sandbox state file version in ${file}`);
+    // A file written when ids started at 12345: continue above the docs examples' ids (never backwards).
+    parsed.counters.appointment = Math.max(parsed.counters.appointment, FIRST_APPOINTMENT_ID - 1);
     return parsed;
   }
 

@@ -1,8 +1,9 @@
 /** Domain records the sandbox keeps. Plain JSON-serialisable data so the state file is a dump of it. */
 
-/** Scopes the sandbox knows; only the first two are documented (quick start), the rest are assumed. */
-export const KNOWN_SCOPES = ['appointments:read', 'appointments:create', 'credits:purchase'] as const;
-/** Any string is accepted so tests can create keys with unknown or missing scopes. */
+/**
+ * A key's scope: `appointments:read` and `appointments:create` are documented, `credits:purchase` is
+ * assumed. Any string is accepted so tests can create keys with unknown or missing scopes.
+ */
 export type Scope = string;
 
 export interface Organization {

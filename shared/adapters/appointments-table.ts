@@ -7,13 +7,11 @@
  * slipped past the event dedupe (e.g. a crash between apply and completion) cannot apply twice;
  * `version` therefore counts distinct events applied.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { dynamoDbClient } from './aws-clients';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from './aws-clients';
 import type { AppointmentSnapshot } from '../domain/appointment-snapshot';
+import type { AppointmentsMirror, MirrorOutcome } from '../webhooks/ports';
 import { isConditionFailure } from './dynamo-errors';
-
-export type ApplyOutcome = 'inserted' | 'updated' | 'merged_older' | 'already_applied';
 
 export interface StoredAppointment {
   readonly appointmentId: string;
@@ -28,19 +26,14 @@ export interface StoredAppointment {
   readonly updatedAt: string;
 }
 
-
-export function documentClient(client: DynamoDBClient = dynamoDbClient()): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
-}
-
-export class AppointmentsTable {
+export class AppointmentsTable implements AppointmentsMirror {
   constructor(
     private readonly tableName: string,
     private readonly db: DynamoDBDocumentClient = documentClient(),
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async apply(s: AppointmentSnapshot): Promise<ApplyOutcome> {
+  async apply(s: AppointmentSnapshot): Promise<MirrorOutcome> {
     if (await this.insertIfAbsent(s)) return 'inserted';
     if (await this.overwriteIfNewer(s)) return 'updated';
     if (await this.fillGapsIfNotApplied(s)) return 'merged_older';

@@ -1,13 +1,17 @@
 /**
- * SDK clients shared by a function instance (created once, reused while warm).
+ * SDK clients shared by a function instance (created once, reused while warm). Adapters take a client
+ * in their constructor and default to these, so a composition root or a test can pass its own.
  * SQS: the client's own endpoint is used even when a QueueUrl names another host, so that
  * AWS_ENDPOINT_URL_SQS (local emulator) is honoured; in AWS both are the regional endpoint.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 let sqs: SQSClient | undefined;
 let dynamodb: DynamoDBClient | undefined;
+let secretsManager: SecretsManagerClient | undefined;
 
 export function sqsClient(): SQSClient {
   sqs ??= new SQSClient({ useQueueUrlAsEndpoint: false });
@@ -17,4 +21,14 @@ export function sqsClient(): SQSClient {
 export function dynamoDbClient(): DynamoDBClient {
   dynamodb ??= new DynamoDBClient({});
   return dynamodb;
+}
+
+export function secretsManagerClient(): SecretsManagerClient {
+  secretsManager ??= new SecretsManagerClient({});
+  return secretsManager;
+}
+
+/** Plain JS values in and out; undefined fields dropped, class instances (Sets aside) stored as maps. */
+export function documentClient(client: DynamoDBClient = dynamoDbClient()): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
 }

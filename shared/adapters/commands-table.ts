@@ -9,7 +9,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CommandStore, IdempotencyRecord, StartRunOutcome } from '../commands/ports';
 import { isTerminal, type CommandError, type CommandRecord, type CommandResult } from '../commands/types';
-import { documentClient } from './appointments-table';
+import { documentClient } from './aws-clients';
 import { isConditionFailure } from './dynamo-errors';
 
 const commandKey = (commandId: string) => ({ pk: `cmd#${commandId}` });

@@ -1,7 +1,7 @@
 /**
- * The credits ledger in DynamoDB. MONCRENEAU offers no balance endpoint to API keys (docs §6), so the
- * kit keeps its own: one `balance` item plus one item per movement. Each movement is a transaction
- * (entry put, conditional on its deterministic id being new, + balance update), hence applied exactly once.
+ * The credits ledger (shared/credits/ports.ts) in DynamoDB: one `balance` item plus one item per
+ * movement. Each movement is a transaction (entry put, conditional on its deterministic id being new,
+ * + balance update), hence applied exactly once.
  *
  * The balance is "unknown" until an operator sets it (`npm run credits -- set N`) or MONCRENEAU tells us
  * (a 402 carries the available credits); while unknown, movements are still recorded but nothing is refused.
@@ -9,34 +9,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { BALANCE_ID, entryIds, type EntryKind } from '../domain/credits';
-import { documentClient } from './appointments-table';
+import { BALANCE_ID, entryIds, type EntryKind, type LedgerEntry, type LedgerState } from '../credits/entries';
+import { InsufficientCreditsLocalError } from '../credits/errors';
+import type { ConfirmOutcome, DebitOutcome, LedgerAdmin, RefundOutcome, ReleaseOutcome, ReserveOutcome } from '../credits/ports';
+import { documentClient } from './aws-clients';
 import { recentFromBuckets } from './recent-items';
-
-export class InsufficientCreditsLocalError extends Error {
-  constructor(readonly balance: number) {
-    super(`Insufficient credits: the ledger balance is ${balance}`);
-    this.name = 'InsufficientCreditsLocalError';
-  }
-}
-
-export interface LedgerEntry {
-  readonly entryId: string;
-  readonly kind: EntryKind;
-  /** Change to the balance (0 for a debit covered by a reservation; absent for absolute sets). */
-  readonly amount?: number;
-  /** For `sync` / `manual-set`: the balance it set. */
-  readonly setTo?: number;
-  readonly reason: string;
-  readonly createdAt: string;
-  readonly coveredBy?: string;
-}
-
-export interface LedgerState {
-  /** null while the balance has never been set (see the header). */
-  readonly balance: number | null;
-  readonly updatedAt?: string;
-}
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
@@ -49,7 +26,7 @@ function cancellationCodes(error: unknown): Array<string | undefined> | undefine
 /** Every movement touches the one balance item, so concurrent transactions conflict; they are retried. */
 const CONFLICT_RETRIES = 8;
 
-export class CreditsLedger {
+export class CreditsLedger implements LedgerAdmin {
   private readonly db: DynamoDBDocumentClient;
   private readonly now: () => Date;
 
@@ -73,7 +50,7 @@ export class CreditsLedger {
   }
 
   /** Holds one credit for a create command; refuses when the known balance is below 1 (if asked to). */
-  async reserveForCommand(commandId: string, options: { refuseWhenEmpty: boolean }): Promise<'reserved' | 'already_reserved'> {
+  async reserveForCommand(commandId: string, options: { refuseWhenEmpty: boolean }): Promise<ReserveOutcome> {
     const failed = await this.transact([
       this.putEntry(entryIds.reserve(commandId), 'reserve', { amount: -1, reason: `command ${commandId}` }),
       this.moveBalance(-1, options.refuseWhenEmpty ? 'attribute_not_exists(known) OR known = :false OR balance >= :one' : undefined),
@@ -87,7 +64,7 @@ export class CreditsLedger {
    * Our create succeeded: record the appointment's debit as covered by the reservation. If its
    * `appointment.created` webhook debited first, give the reservation back instead (never twice).
    */
-  async confirmBooking(commandId: string, appointmentId: string): Promise<'confirmed' | 'webhook_debited_first' | 'already_confirmed'> {
+  async confirmBooking(commandId: string, appointmentId: string): Promise<ConfirmOutcome> {
     const debitId = entryIds.appointmentDebit(appointmentId);
     const reserveId = entryIds.reserve(commandId);
     const failed = await this.transact([
@@ -103,7 +80,7 @@ export class CreditsLedger {
   }
 
   /** Returns a reservation (definitive failure, or the webhook debited first). */
-  async releaseReservation(commandId: string, reason: string): Promise<'released' | 'not_reserved' | 'already_released'> {
+  async releaseReservation(commandId: string, reason: string): Promise<ReleaseOutcome> {
     const failed = await this.transact([
       this.putEntry(entryIds.release(commandId), 'release', { amount: 1, reason }),
       { ConditionCheck: { TableName: this.tableName, Key: { entryId: entryIds.reserve(commandId) }, ConditionExpression: 'attribute_exists(entryId)' } },
@@ -114,7 +91,7 @@ export class CreditsLedger {
   }
 
   /** An appointment's debit as its webhook reports it; a no-op if we (or an earlier delivery) recorded it. */
-  async debitAppointment(appointmentId: string, credits: number, source: string): Promise<'debited' | 'already_debited'> {
+  async debitAppointment(appointmentId: string, credits: number, source: string): Promise<DebitOutcome> {
     const failed = await this.transact([
       this.putEntry(entryIds.appointmentDebit(appointmentId), 'appointment-debit', { amount: -credits, reason: source }),
       this.moveBalance(-credits),
@@ -123,7 +100,7 @@ export class CreditsLedger {
   }
 
   /** A cancelled appointment's refund, once, whether our command or its webhook reports it first. */
-  async refundAppointment(appointmentId: string, credits: number, source: string): Promise<'refunded' | 'already_refunded'> {
+  async refundAppointment(appointmentId: string, credits: number, source: string): Promise<RefundOutcome> {
     const failed = await this.transact([
       this.putEntry(entryIds.appointmentRefund(appointmentId), 'appointment-refund', { amount: credits, reason: source }),
       this.moveBalance(credits),
@@ -144,7 +121,7 @@ export class CreditsLedger {
   /** An operator corrects the balance by a delta, with a reason. */
   async adjust(delta: number, reason: string): Promise<void> {
     if (!Number.isInteger(delta) || delta === 0) throw new Error('An adjustment is a non-zero whole number of credits');
-    await this.transact([this.putEntry(`manual#${randomUUID()}`, 'manual-adjust', { amount: delta, reason }), this.moveBalance(delta)]);
+    await this.transact([this.putEntry(entryIds.manualAdjust(randomUUID()), 'manual-adjust', { amount: delta, reason }), this.moveBalance(delta)]);
   }
 
   async entry(entryId: string): Promise<LedgerEntry | undefined> {
@@ -163,7 +140,7 @@ export class CreditsLedger {
     if (!Number.isInteger(value) || value < 0) throw new Error('A balance is a whole number of credits ≥ 0');
     const now = this.now().toISOString();
     await this.transact([
-      this.putEntry(`${kind}#${randomUUID()}`, kind, { setTo: value, reason }),
+      this.putEntry(kind === 'sync' ? entryIds.sync(randomUUID()) : entryIds.manualSet(randomUUID()), kind, { setTo: value, reason }),
       {
         Update: {
           TableName: this.tableName,

@@ -6,13 +6,13 @@
  * PROCESSING lease has expired (the worker that held it crashed). A COMPLETED event is a duplicate;
  * a PROCESSING one under a live lease is being handled concurrently and must be retried later.
  */
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from './appointments-table';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ClaimInput, ClaimResult, Completion, EventClaims } from '../webhooks/ports';
+import { documentClient } from './aws-clients';
 import { recentFromBuckets } from './recent-items';
 import { isConditionFailure } from './dynamo-errors';
 
 export type EventStatus = 'PROCESSING' | 'COMPLETED' | 'FAILED';
-export type ClaimResult = { kind: 'claimed'; attempt: number } | { kind: 'duplicate' } | { kind: 'in_progress' };
 
 export interface EventRecord {
   readonly eventId: string;
@@ -23,22 +23,15 @@ export interface EventRecord {
   readonly day: string;
   readonly attempts: number;
   readonly duplicates?: number;
-  readonly outcome?: string;
+  /** What applying it did (the mirror's outcome), or `ignored_unknown_type`. */
+  readonly outcome?: Completion['outcome'];
+  /** The ledger movement it made, if any. */
+  readonly creditsOutcome?: string;
   readonly lastError?: string;
   readonly completedAt?: string;
   readonly raw: string;
   readonly expiresAt: number;
 }
-
-export interface ClaimInput {
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly created: string;
-  readonly raw: string;
-  /** Unique per attempt, so only the holder of the claim can complete or fail it. */
-  readonly owner: string;
-}
-
 
 /** Placeholder → attribute for finish(); DynamoDB rejects unused names, so each call passes only those it uses. */
 const FINISH_NAMES: Readonly<Record<string, string>> = {
@@ -46,6 +39,7 @@ const FINISH_NAMES: Readonly<Record<string, string>> = {
   '#owner': 'owner',
   '#lease': 'leaseUntil',
   '#outcome': 'outcome',
+  '#credits': 'creditsOutcome',
   '#completedAt': 'completedAt',
   '#lastError': 'lastError',
   '#failedAt': 'failedAt',
@@ -55,7 +49,7 @@ function namesUsedIn(expression: string, names: Readonly<Record<string, string>>
   return Object.fromEntries((expression.match(/#\w+/g) ?? []).map((placeholder) => [placeholder, names[placeholder]]));
 }
 
-export class EventStore {
+export class EventStore implements EventClaims {
   constructor(
     private readonly tableName: string,
     private readonly options: { leaseSeconds: number; retentionDays: number; now?: () => number },
@@ -121,10 +115,16 @@ export class EventStore {
     return { kind: 'in_progress' };
   }
 
-  async complete(eventId: string, owner: string, outcome: string): Promise<boolean> {
-    return this.finish(eventId, owner, 'SET #status = :completed, #outcome = :outcome, #completedAt = :now REMOVE #lease, #lastError', {
+  async complete(eventId: string, owner: string, completion: Completion): Promise<boolean> {
+    const credits = 'credits' in completion ? completion.credits : undefined;
+    // A replayed event may have recorded a ledger movement before: the newest completion is the truth.
+    const update = credits
+      ? 'SET #status = :completed, #outcome = :outcome, #credits = :credits, #completedAt = :now REMOVE #lease, #lastError'
+      : 'SET #status = :completed, #outcome = :outcome, #completedAt = :now REMOVE #lease, #lastError, #credits';
+    return this.finish(eventId, owner, update, {
       ':completed': 'COMPLETED',
-      ':outcome': outcome,
+      ':outcome': completion.outcome,
+      ...(credits ? { ':credits': credits } : {}),
       ':now': new Date(this.now()).toISOString(),
     });
   }

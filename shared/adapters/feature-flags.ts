@@ -5,7 +5,7 @@
  */
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutboundSwitch } from '../commands/ports';
-import { documentClient } from './appointments-table';
+import { documentClient } from './aws-clients';
 
 export const OUTBOUND_WRITES_FLAG = 'outboundWrites';
 export const DEFAULT_FLAG_CACHE_MS = 15_000;

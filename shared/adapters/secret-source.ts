@@ -2,14 +2,9 @@
  * Where secrets come from: Secrets Manager in AWS (JSON secret, cached, refreshable on demand for
  * rotation), environment variables locally. Callers only see `get()`.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-
-export type SecretFields = Readonly<Record<string, string>>;
-
-export interface SecretSource {
-  /** Returns the secret's fields; `forceRefresh` bypasses the cache (e.g. after a 401 or a signature miss during rotation). */
-  get(options?: { forceRefresh?: boolean }): Promise<SecretFields>;
-}
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretFields, SecretSource } from '../webhooks/ports';
+import { secretsManagerClient } from './aws-clients';
 
 /** Reads a JSON secret from Secrets Manager and caches it for `ttlMs` (one call per warm instance per TTL). */
 export class SecretsManagerSource implements SecretSource {
@@ -18,7 +13,7 @@ export class SecretsManagerSource implements SecretSource {
 
   constructor(
     private readonly secretId: string,
-    private readonly client: SecretsManagerClient = new SecretsManagerClient({}),
+    private readonly client: SecretsManagerClient = secretsManagerClient(),
     private readonly ttlMs = 5 * 60 * 1000,
     private readonly now: () => number = Date.now,
   ) {}

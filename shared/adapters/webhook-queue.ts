@@ -1,9 +1,7 @@
 /** Puts a verified webhook on the SQS queue, byte-for-byte, with its id and type as message attributes. */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Enqueue } from '../webhooks/ports';
 import { sqsClient } from './aws-clients';
-import type { WebhookEvent } from '../moncreneau/webhook-event';
-
-export type Enqueue = (rawBody: string, event: WebhookEvent) => Promise<void>;
 
 export function sqsEnqueue(queueUrl: string, client: SQSClient = sqsClient()): Enqueue {
   return async (rawBody, event) => {

@@ -16,15 +16,22 @@ import { acceptCommand, type AcceptDeps, type AcceptOutcome } from './accept';
 import { commandView, statusUrl } from './command-view';
 import { requestFingerprint } from './fingerprint';
 import { idempotencyKey, parseJsonBody } from './http-request';
-import type { AppointmentsPort, Ledger, OutboundSwitch } from './ports';
+import type { Ledger } from '../credits/ports';
+import type { AppointmentsPort, OutboundSwitch } from './ports';
 import { readErrorResponse, type HttpError } from './read-errors';
 import { defaultExternalUserId, type CommandPayload, type CommandRecord } from './types';
 import { isAppointmentId, validateCreate, validateListQuery, validateUpdate, type FieldProblem } from './validation';
 
-export interface ApiHooks {
-  onAccepted?(command: CommandRecord, replayed: boolean, paused: boolean): void;
-  onRefusedNoCredits?(balance: number): void;
-  onReadFailed?(error: unknown, answer: HttpError): void;
+/** What a request did, beyond its HTTP answer; the function's observer logs and counts it. */
+export type ApiOutcome =
+  | { readonly kind: 'accepted'; readonly command: CommandRecord; readonly replayed: boolean; readonly paused: boolean }
+  | { readonly kind: 'refused_no_credits'; readonly balance: number }
+  | { readonly kind: 'read_failed'; readonly error: unknown; readonly answer: HttpError }
+  | { readonly kind: 'answered' };
+
+export interface ApiAnswer {
+  readonly response: APIGatewayProxyResult;
+  readonly outcome: ApiOutcome;
 }
 
 export interface ApiDeps extends AcceptDeps {
@@ -33,7 +40,6 @@ export interface ApiDeps extends AcceptDeps {
   readonly appointments: Pick<AppointmentsPort, 'get' | 'listPage'>;
   /** Refuse a create with 402 when the ledger knows the balance is below 1 (stage config). */
   readonly refuseWhenNoCredits: boolean;
-  readonly hooks?: ApiHooks;
 }
 
 export interface Invocation {
@@ -42,9 +48,17 @@ export interface Invocation {
   readonly requestId?: string;
 }
 
-type Route = (event: APIGatewayProxyEvent, invocation: Invocation) => Promise<APIGatewayProxyResult>;
+type Route = (event: APIGatewayProxyEvent, invocation: Invocation) => Promise<APIGatewayProxyResult | ApiAnswer>;
 
-export function createAppointmentsApi(deps: ApiDeps): Route {
+const answered = (response: APIGatewayProxyResult): ApiAnswer => ({ response, outcome: { kind: 'answered' } });
+
+export interface AppointmentsApi {
+  (event: APIGatewayProxyEvent, invocation: Invocation): Promise<ApiAnswer>;
+  /** Every method and resource path it serves; the wiring must route exactly these to it. */
+  readonly routes: ReadonlyArray<{ readonly method: string; readonly path: string }>;
+}
+
+export function createAppointmentsApi(deps: ApiDeps): AppointmentsApi {
   const routes: Record<string, Record<string, Route>> = {
     '/appointments': {
       POST: (event) => createAppointment(deps, event),
@@ -59,16 +73,19 @@ export function createAppointmentsApi(deps: ApiDeps): Route {
       GET: (event) => getCommand(deps, event),
     },
   };
-  return async (event, invocation) => {
+  const api = async (event: APIGatewayProxyEvent, invocation: Invocation): Promise<ApiAnswer> => {
     const resource = routes[event.resource];
-    if (!resource) return errorResponse(404, 'NOT_FOUND', `No route for ${event.path}`);
+    if (!resource) return answered(errorResponse(404, 'NOT_FOUND', `No route for ${event.path}`));
     const route = resource[event.httpMethod.toUpperCase()];
     if (!route) {
       const allow = Object.keys(resource).join(', ');
-      return errorResponse(405, 'METHOD_NOT_ALLOWED', `${event.httpMethod} is not allowed on ${event.resource}; allowed: ${allow}`, undefined, { allow });
+      return answered(errorResponse(405, 'METHOD_NOT_ALLOWED', `${event.httpMethod} is not allowed on ${event.resource}; allowed: ${allow}`, undefined, { allow }));
     }
-    return route(event, invocation);
+    const result = await route(event, invocation);
+    return 'outcome' in result ? result : answered(result);
   };
+  const served = Object.entries(routes).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method, path })));
+  return Object.assign(api, { routes: served });
 }
 
 function validationError(problems: readonly FieldProblem[]): APIGatewayProxyResult {
@@ -76,7 +93,7 @@ function validationError(problems: readonly FieldProblem[]): APIGatewayProxyResu
   return errorResponse(400, 'VALIDATION_ERROR', `Invalid request: ${fields}`, problems);
 }
 
-async function createAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+async function createAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult | ApiAnswer> {
   const body = parseJsonBody(event);
   if (!body.ok) return body.response;
   const key = idempotencyKey(event);
@@ -90,11 +107,11 @@ async function createAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Pr
   if (!replay && deps.refuseWhenNoCredits) {
     const balance = await deps.ledger.balance();
     if (balance !== null && balance < 1) {
-      deps.hooks?.onRefusedNoCredits?.(balance);
-      return errorResponse(402, 'INSUFFICIENT_CREDITS', `Not enough MONCRENEAU credits: the ledger balance is ${balance}; 1 is needed per appointment. Recharge, then retry.`, {
+      const response = errorResponse(402, 'INSUFFICIENT_CREDITS', `Not enough MONCRENEAU credits: the ledger balance is ${balance}; 1 is needed per appointment. Recharge, then retry.`, {
         required: 1,
         available: balance,
       });
+      return { response, outcome: { kind: 'refused_no_credits', balance } };
     }
   }
   const payload = (commandId: string): CommandPayload => ({
@@ -104,7 +121,7 @@ async function createAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Pr
   return accepted(deps, await acceptCommand(deps, { payload, fingerprint: requestFingerprint({ type: 'create', body: request }), idempotencyKey: key.value }));
 }
 
-async function updateAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+async function updateAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult | ApiAnswer> {
   const appointmentId = event.pathParameters?.id;
   if (!isAppointmentId(appointmentId)) return appointmentNotFound(appointmentId);
   const body = parseJsonBody(event);
@@ -124,7 +141,7 @@ async function updateAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Pr
   );
 }
 
-async function cancelAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+async function cancelAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult | ApiAnswer> {
   const appointmentId = event.pathParameters?.id;
   if (!isAppointmentId(appointmentId)) return appointmentNotFound(appointmentId);
   const key = idempotencyKey(event);
@@ -139,7 +156,7 @@ async function cancelAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Pr
   );
 }
 
-async function accepted(deps: ApiDeps, outcome: AcceptOutcome): Promise<APIGatewayProxyResult> {
+async function accepted(deps: ApiDeps, outcome: AcceptOutcome): Promise<APIGatewayProxyResult | ApiAnswer> {
   if (outcome.kind === 'key_reused') {
     return errorResponse(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request; use a new key for a new request', {
       commandId: outcome.commandId,
@@ -148,7 +165,6 @@ async function accepted(deps: ApiDeps, outcome: AcceptOutcome): Promise<APIGatew
   }
   const { command, replayed } = outcome;
   const flag = await deps.outbound.outboundWrites();
-  deps.hooks?.onAccepted?.(command, replayed, !flag.enabled);
   const location = statusUrl(command.commandId);
   const body = {
     commandId: command.commandId,
@@ -156,7 +172,8 @@ async function accepted(deps: ApiDeps, outcome: AcceptOutcome): Promise<APIGatew
     statusUrl: location,
     ...(flag.enabled ? {} : { notice: `Outbound writes are paused${flag.reason ? ` (${flag.reason})` : ''}; the command is kept and runs when they resume` }),
   };
-  return jsonResponse(202, body, { location, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
+  const response = jsonResponse(202, body, { location, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
+  return { response, outcome: { kind: 'accepted', command, replayed, paused: !flag.enabled } };
 }
 
 async function getCommand(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -170,31 +187,30 @@ function callOptions(inv: Invocation): CallOptions {
   return { remainingTimeMs: inv.remainingTimeMs, ...(inv.requestId ? { requestId: inv.requestId } : {}) };
 }
 
-async function getAppointment(deps: ApiDeps, event: APIGatewayProxyEvent, inv: Invocation): Promise<APIGatewayProxyResult> {
+async function getAppointment(deps: ApiDeps, event: APIGatewayProxyEvent, inv: Invocation): Promise<APIGatewayProxyResult | ApiAnswer> {
   const appointmentId = event.pathParameters?.id;
   if (!isAppointmentId(appointmentId)) return appointmentNotFound(appointmentId);
   try {
     return jsonResponse(200, await deps.appointments.get(appointmentId, callOptions(inv)));
   } catch (error) {
-    return readFailed(deps, error);
+    return readFailed(error);
   }
 }
 
-async function listAppointments(deps: ApiDeps, event: APIGatewayProxyEvent, inv: Invocation): Promise<APIGatewayProxyResult> {
+async function listAppointments(deps: ApiDeps, event: APIGatewayProxyEvent, inv: Invocation): Promise<APIGatewayProxyResult | ApiAnswer> {
   const query = validateListQuery(event.queryStringParameters);
   if (!query.ok) return validationError(query.problems);
   try {
     return jsonResponse(200, await deps.appointments.listPage(query.value, callOptions(inv)));
   } catch (error) {
-    return readFailed(deps, error);
+    return readFailed(error);
   }
 }
 
-function readFailed(deps: ApiDeps, error: unknown): APIGatewayProxyResult {
+function readFailed(error: unknown): ApiAnswer {
   const answer = readErrorResponse(error);
-  deps.hooks?.onReadFailed?.(error, answer);
   const headers: Record<string, string> = answer.retryAfterSeconds !== undefined ? { 'retry-after': String(answer.retryAfterSeconds) } : {};
-  return errorResponse(answer.statusCode, answer.code, answer.message, undefined, headers);
+  return { response: errorResponse(answer.statusCode, answer.code, answer.message, undefined, headers), outcome: { kind: 'read_failed', error, answer } };
 }
 
 function appointmentNotFound(id: string | undefined): APIGatewayProxyResult {

@@ -4,11 +4,13 @@
  * execution on, the booking is looked up first (same externalUserId), and the client itself looks
  * it up after any uncertain attempt.
  */
+import { InsufficientCreditsLocalError } from '../credits/errors';
+import type { ConfirmOutcome, Ledger, RefundOutcome } from '../credits/ports';
 import { ConflictError, InsufficientCreditsError, ValidationError } from '../moncreneau/client/errors';
 import { sameBooking } from '../moncreneau/client/resources/appointments';
 import type { Appointment, CallOptions, CreateAppointmentRequest } from '../moncreneau/client/types';
 import { failureKind, toCommandError } from './failure-kind';
-import type { AppointmentsPort, Ledger } from './ports';
+import type { AppointmentsPort } from './ports';
 import type { CommandError, CommandRecord, CommandResult } from './types';
 
 export interface ExecuteDeps {
@@ -18,14 +20,9 @@ export interface ExecuteDeps {
 }
 
 export type Execution =
-  | { readonly kind: 'succeeded'; readonly result: CommandResult; readonly ledger?: string }
+  | { readonly kind: 'succeeded'; readonly result: CommandResult; readonly ledger?: ConfirmOutcome | RefundOutcome }
   | { readonly kind: 'definitive'; readonly error: CommandError; readonly cause?: unknown; readonly insufficientCredits?: 'local' | 'api' }
   | { readonly kind: 'transient'; readonly error: CommandError; readonly cause: unknown };
-
-/** The ledger's local refusal, recognised by name so this module does not import the DynamoDB adapter. */
-function isLocalInsufficientCredits(error: unknown): error is Error & { balance: number } {
-  return (error as Error)?.name === 'InsufficientCreditsLocalError';
-}
 
 /** One reservation per execution round: a DLQ replay after a released reservation must hold a new credit. */
 export function reservationId(command: CommandRecord): string {
@@ -59,7 +56,7 @@ async function executeCreate(deps: ExecuteDeps, command: CommandRecord, request:
   try {
     await deps.ledger.reserveForCommand(reservation, { refuseWhenEmpty: deps.refuseWhenEmpty });
   } catch (error) {
-    if (!isLocalInsufficientCredits(error)) throw error;
+    if (!(error instanceof InsufficientCreditsLocalError)) throw error;
     return {
       kind: 'definitive',
       error: { code: 'INSUFFICIENT_CREDITS', message: `Not enough credits: the ledger balance is ${error.balance}; MONCRENEAU was not called` },

@@ -1,7 +1,7 @@
 /**
- * What the command logic needs from the outside world, as interfaces: DynamoDB, SQS, the credits
- * ledger, the feature flags and the MONCRENEAU client are injected (adapters in shared/adapters),
- * so the logic is tested with fakes and has no AWS imports.
+ * What the command logic needs from the outside world, as interfaces: the command store, the queue,
+ * the feature flags and the MONCRENEAU client are injected (adapters in shared/adapters; the credits
+ * ledger's port is shared/credits/ports.ts), so the logic is tested with fakes and has no AWS imports.
  */
 import type { AppointmentsResource } from '../moncreneau/client/resources/appointments';
 import type { CommandError, CommandRecord, CommandResult } from './types';
@@ -51,16 +51,6 @@ export interface CommandQueue {
 export interface OutboundSwitch {
   /** The `outboundWrites` flag (enabled when absent), cached briefly. */
   outboundWrites(): Promise<{ readonly enabled: boolean; readonly reason?: string }>;
-}
-
-/** The credits ledger's contract (shared/adapters/credits-ledger.ts); `balance()` is null while unknown. */
-export interface Ledger {
-  balance(): Promise<number | null>;
-  reserveForCommand(reservationId: string, options: { refuseWhenEmpty: boolean }): Promise<'reserved' | 'already_reserved'>;
-  confirmBooking(reservationId: string, appointmentId: string): Promise<'confirmed' | 'webhook_debited_first' | 'already_confirmed'>;
-  releaseReservation(reservationId: string, reason: string): Promise<'released' | 'not_reserved' | 'already_released'>;
-  refundAppointment(appointmentId: string, credits: number, source: string): Promise<'refunded' | 'already_refunded'>;
-  syncBalance(value: number, reason: string): Promise<void>;
 }
 
 export type AppointmentsPort = Pick<AppointmentsResource, 'createDetailed' | 'get' | 'listPage' | 'iterate' | 'cancel' | 'update'>;

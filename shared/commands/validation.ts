@@ -18,7 +18,7 @@ export const MAX_PAGE_SIZE = 100;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** `YYYY-MM-DDTHH:mm:ss`, no offset (api.md §3.4), and a date that exists (no 2026-02-30, no 24:00). */
+/** `YYYY-MM-DDTHH:mm:ss`, no offset (docs/moncreneau-api.md §3.4), and a date that exists (no 2026-02-30, no 24:00). */
 export function isLocalDateTime(value: string): boolean {
   const m = DATE_TIME.exec(value);
   return m !== null && isRealDate(+m[1], +m[2], +m[3]) && +m[4] < 24 && +m[5] < 60 && +m[6] < 60;

@@ -1,5 +1,5 @@
 /**
- * The webhook payloads of the MONCRENEAU docs (moncreneau-api.md §8.5), used by the test-event
+ * The webhook payloads of the MONCRENEAU docs (docs/moncreneau-api.md §8.5), used by the test-event
  * sender, the tests and the benchmark. `exampleEvent` gives each a fresh id and timestamp on request.
  */
 import { randomUUID } from 'node:crypto';

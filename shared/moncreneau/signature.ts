@@ -1,5 +1,5 @@
 /**
- * MONCRENEAU webhook signatures (docs: moncreneau-api.md §8.6): HMAC-SHA256 over the raw body bytes,
+ * MONCRENEAU webhook signatures (docs/moncreneau-api.md §8.6): HMAC-SHA256 over the raw body bytes,
  * keyed with the whole secret string (including `whsec_`), lowercase hex, sent as
  * `X-Moncreneau-Signature: sha256=<hex>`; the SDKs send bare hex in `X-Webhook-Signature`.
  */

@@ -1,5 +1,5 @@
 /**
- * The webhook envelope (docs §8.3): { id: "evt_…", type, created: ISO-8601, data: { object } }.
+ * The webhook envelope (docs/moncreneau-api.md §8.3): { id: "evt_…", type, created: ISO-8601, data: { object } }.
  * Validation is structural only; what a type means is the processor's business.
  */
 export interface WebhookEvent<T = Record<string, unknown>> {
@@ -22,10 +22,6 @@ export const APPOINTMENT_EVENT_TYPES = [
   'appointment.confirmed',
 ] as const;
 export type AppointmentEventType = (typeof APPOINTMENT_EVENT_TYPES)[number];
-
-export function isAppointmentEventType(type: string): type is AppointmentEventType {
-  return (APPOINTMENT_EVENT_TYPES as readonly string[]).includes(type);
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,6 +1,6 @@
 /**
- * Every metric the code emits, in one namespace with low-cardinality dimensions. Alarms and the
- * dashboard refer to these names only, so a test can prove that what is watched is what is emitted.
+ * Every metric the code emits, in one namespace with low-cardinality dimensions. Whatever watches
+ * a metric (alarms, dashboards) must use these names only, so that what is watched is what is emitted.
  */
 export const METRICS = {
   webhooksReceived: 'WebhooksReceived',
@@ -35,7 +35,3 @@ export const METRICS = {
   insufficientCredits: 'InsufficientCredits',
 } as const;
 
-export type MetricName = (typeof METRICS)[keyof typeof METRICS];
-
-/** Why the receiver refused a request; used as the `reason` dimension of WebhooksRejected. */
-export type RejectionReason = 'method' | 'content_type' | 'too_large' | 'signature' | 'malformed' | 'too_old';

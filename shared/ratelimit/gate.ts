@@ -5,7 +5,7 @@
  */
 import { parseRateLimitHeaders, type ResetUnit } from '../moncreneau/client/retry-policy';
 import type { RequestGate, ResponseHeaders } from '../moncreneau/client/types';
-import type { DynamoRateLimiter } from './dynamo-rate-limiter';
+import type { RateLimiter } from './ports';
 
 export interface RateLimitGateOptions {
   /** Slot must leave at least this long before the client's cutoff for the attempt itself (default 1000 ms). */
@@ -17,7 +17,7 @@ export interface RateLimitGateOptions {
   readonly resetHeaderUnit?: ResetUnit;
 }
 
-export function rateLimitGate(limiter: Pick<DynamoRateLimiter, 'acquire' | 'penalize'>, options: RateLimitGateOptions = {}): RequestGate {
+export function rateLimitGate(limiter: RateLimiter, options: RateLimitGateOptions = {}): RequestGate {
   const minAttemptMs = options.minAttemptMs ?? 1000;
   return {
     async acquire({ deadline }) {

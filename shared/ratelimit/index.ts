@@ -1,5 +1,5 @@
 export * from './sliding-log';
 export * from './errors';
-export * from './dynamo-rate-limiter';
+export * from './ports';
+export * from './moncreneau-rules';
 export * from './gate';
-export * from './table';

@@ -6,30 +6,30 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import type { ClaimResult } from '../adapters/event-store';
 import { parseWebhookEvent, type WebhookEvent } from '../moncreneau/webhook-event';
+import type { Applied, EventClaims } from './ports';
 
 /** Applies one event's effects; must be idempotent on its own (a redelivery after a crash may repeat it). */
-export type EventApplier = (event: WebhookEvent) => Promise<string>;
-
-export interface EventClaims {
-  claim(input: { eventId: string; eventType: string; created: string; raw: string; owner: string }): Promise<ClaimResult>;
-  complete(eventId: string, owner: string, outcome: string): Promise<boolean>;
-  fail(eventId: string, owner: string, error: string): Promise<boolean>;
-}
+export type EventApplier = (event: WebhookEvent) => Promise<Applied>;
 
 export type RecordOutcome =
-  | { kind: 'processed'; eventId: string; eventType: string; outcome: string }
-  | { kind: 'duplicate'; eventId: string; eventType: string }
-  | { kind: 'unknown_type'; eventId: string; eventType: string };
+  | ({ readonly kind: 'processed'; readonly eventId: string; readonly eventType: string } & Applied)
+  | { readonly kind: 'duplicate'; readonly eventId: string; readonly eventType: string }
+  | { readonly kind: 'unknown_type'; readonly eventId: string; readonly eventType: string };
 
 export class EventInProgressError extends Error {
   constructor(eventId: string) {
     super(`Event ${eventId} is being processed by another invocation; will retry`);
+    this.name = 'EventInProgressError';
   }
 }
 
-export class MalformedRecordError extends Error {}
+export class MalformedRecordError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedRecordError';
+  }
+}
 
 export interface ProcessorDeps {
   readonly claims: EventClaims;
@@ -51,17 +51,17 @@ export function createRecordProcessor(deps: ProcessorDeps): (record: SQSRecord) 
 
     const applier = deps.appliers[event.type];
     if (!applier) {
-      await deps.claims.complete(event.id, owner, 'ignored_unknown_type');
+      await deps.claims.complete(event.id, owner, { outcome: 'ignored_unknown_type' });
       return { kind: 'unknown_type', eventId: event.id, eventType: event.type };
     }
-    let outcome: string;
+    let applied: Applied;
     try {
-      outcome = await applier(event);
+      applied = await applier(event);
     } catch (error) {
       await deps.claims.fail(event.id, owner, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       throw error;
     }
-    await deps.claims.complete(event.id, owner, outcome);
-    return { kind: 'processed', eventId: event.id, eventType: event.type, outcome };
+    await deps.claims.complete(event.id, owner, applied);
+    return { kind: 'processed', eventId: event.id, eventType: event.type, ...applied };
   };
 }

@@ -2,15 +2,27 @@
  * The webhook receiver's logic, independent of Lambda wiring: check method, size, content type,
  * signature (on the raw bytes, before any parsing), envelope; then enqueue and answer at once.
  * Every refusal is a JSON error and nothing is enqueued; only an enqueue failure answers 503,
- * so that MONCRENEAU retries the delivery instead of losing it.
+ * so that MONCRENEAU retries the delivery instead of losing it. Returns the answer and what
+ * happened (the function's observer turns that into logs and metrics).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { SecretSource } from '../adapters/secret-source';
-import type { Enqueue } from '../adapters/webhook-queue';
 import { errorResponse, header, jsonResponse } from '../http/responses';
 import { findSignature, verifySignature } from '../moncreneau/signature';
 import { parseWebhookEvent } from '../moncreneau/webhook-event';
-import type { RejectionReason } from '../observability/metric-names';
+import type { Enqueue, SecretSource } from './ports';
+
+/** Why the receiver refused a request. */
+export type RejectionReason = 'method' | 'content_type' | 'too_large' | 'signature' | 'malformed' | 'too_old';
+
+export type Receipt =
+  | { readonly kind: 'accepted'; readonly eventId: string; readonly eventType: string }
+  | { readonly kind: 'rejected'; readonly reason: RejectionReason }
+  | { readonly kind: 'enqueue_failed'; readonly error: unknown };
+
+export interface Received {
+  readonly response: APIGatewayProxyResult;
+  readonly receipt: Receipt;
+}
 
 export interface ReceiverDeps {
   readonly secrets: SecretSource;
@@ -21,22 +33,16 @@ export interface ReceiverDeps {
   readonly now?: () => number;
   /** Least interval between forced secret refreshes after a signature miss (rotation picked up without a cold start). */
   readonly refreshIntervalMs?: number;
-  readonly onRejected?: (reason: RejectionReason) => void;
-  readonly onAccepted?: (eventId: string, eventType: string) => void;
-  readonly onEnqueueFailed?: (error: unknown) => void;
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent) => Promise<Received> {
   const now = deps.now ?? Date.now;
   const refreshIntervalMs = deps.refreshIntervalMs ?? 30_000;
   let lastForcedRefresh = 0;
 
-  const reject = (reason: RejectionReason, result: APIGatewayProxyResult): APIGatewayProxyResult => {
-    deps.onRejected?.(reason);
-    return result;
-  };
+  const reject = (reason: RejectionReason, response: APIGatewayProxyResult): Received => ({ response, receipt: { kind: 'rejected', reason } });
 
   const signatureMatches = async (raw: Buffer, signature: string | undefined): Promise<boolean> => {
     const secrets = await deps.secrets.get();
@@ -74,10 +80,11 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
     try {
       await deps.enqueue(rawText, webhook);
     } catch (error) {
-      deps.onEnqueueFailed?.(error);
-      return errorResponse(503, 'TEMPORARILY_UNAVAILABLE', 'Event could not be queued; please retry', undefined, { 'retry-after': '5' });
+      return {
+        response: errorResponse(503, 'TEMPORARILY_UNAVAILABLE', 'Event could not be queued; please retry', undefined, { 'retry-after': '5' }),
+        receipt: { kind: 'enqueue_failed', error },
+      };
     }
-    deps.onAccepted?.(webhook.id, webhook.type);
-    return jsonResponse(200, { received: true, id: webhook.id });
+    return { response: jsonResponse(200, { received: true, id: webhook.id }), receipt: { kind: 'accepted', eventId: webhook.id, eventType: webhook.type } };
   };
 }

@@ -4,7 +4,9 @@
  * number of deliveries.
  */
 import { AppointmentsTable } from '../../shared/adapters/appointments-table';
-import { CreditsLedger, InsufficientCreditsLocalError } from '../../shared/adapters/credits-ledger';
+import { CreditsLedger } from '../../shared/adapters/credits-ledger';
+import { reportingBalance } from '../../shared/credits/balance-report';
+import { InsufficientCreditsLocalError } from '../../shared/credits/errors';
 import { EventStore } from '../../shared/adapters/event-store';
 import { exampleEvent } from '../../shared/moncreneau/examples';
 import { appointmentAppliers } from '../../shared/webhooks/appliers';
@@ -129,7 +131,7 @@ describe('credits through the webhook processor (appointments made outside the k
     const balances: number[] = [];
     const processRecord = createRecordProcessor({
       claims: events,
-      appliers: appointmentAppliers(new AppointmentsTable(res.tables.appointments), { ledger, onBalance: (b) => balances.push(b) }),
+      appliers: appointmentAppliers(new AppointmentsTable(res.tables.appointments), reportingBalance(ledger, 10, (report) => balances.push(report.balance))),
     });
     const a = 90_001;
     const b = 90_002;

@@ -59,7 +59,7 @@ describe('startLocalStack with fixture handlers', () => {
       namePrefix: uniquePrefix('stackfx'),
       visibilityTimeoutSeconds: 1,
       functionsDir: dir,
-      withSandbox: existsSync(path.resolve(__dirname, '../../sandbox/server.ts')),
+      withSandbox: true,
       sandboxPort: 0,
       pollWaitTimeSeconds: 1,
       log,

@@ -6,7 +6,13 @@
  */
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoRateLimiter, RATE_LIMIT_TABLE_SPEC, RateLimitDeadlineError, maxInAnyWindow, penaltyUntil, rateLimitGate, type Grant, type RateRule } from '../../shared/ratelimit';
+import { DynamoRateLimiter } from '../../shared/adapters/dynamo-rate-limiter';
+import { RateLimitDeadlineError, maxInAnyWindow, penaltyUntil, rateLimitGate, type Grant, type RateRule } from '../../shared/ratelimit';
+import { stageConfig } from '../../infra/config/stages';
+import { wiring } from '../../infra/wiring';
+
+/** The table as the wiring declares it (its one declaration). */
+const RATE_LIMIT_TABLE_SPEC = wiring(stageConfig('dev')).tables.rateLimits;
 
 const raw = new DynamoDBClient({});
 const db = DynamoDBDocumentClient.from(raw);

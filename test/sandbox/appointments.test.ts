@@ -1,4 +1,4 @@
-/** POST/GET/PATCH/DELETE /appointments (moncreneau-api.md §3.4–3.8, §4). */
+/** POST/GET/PATCH/DELETE /appointments (docs/moncreneau-api.md §3.4–3.8, §4). */
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import { call, uniqueSlot } from './helpers';
 

@@ -1,4 +1,4 @@
-/** Authentication and authorization, as in moncreneau-api.md §2.3 and §4. */
+/** Authentication and authorization, as in docs/moncreneau-api.md §2.3 and §4. */
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import { call, KEY } from './helpers';
 

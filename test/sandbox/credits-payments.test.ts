@@ -1,4 +1,4 @@
-/** Credits accounting across create / cancel / purchase, and the assumed Orange Money purchase flow (design.md §2). */
+/** Credits accounting across create / cancel / purchase, and the assumed Orange Money purchase flow (docs/moncreneau-api.md §7). */
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import { call, SECRET, signatureIsValid, startReceiver, uniqueSlot, type Receiver } from './helpers';
 

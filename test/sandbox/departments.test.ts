@@ -1,4 +1,4 @@
-/** GET /departments, /departments/{id}, /departments/{id}/availability (moncreneau-api.md §3.2–3.3). */
+/** GET /departments, /departments/{id}, /departments/{id}/availability (docs/moncreneau-api.md §3.2–3.3). */
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import { call, futureSaturday, uniqueSlot } from './helpers';
 

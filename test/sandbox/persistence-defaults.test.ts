@@ -15,6 +15,18 @@ describe('defaults', () => {
     expect(defaults.DEFAULT_CREDITS).toBe(50);
   });
 
+  it('hands out appointment ids that cannot collide with the docs examples (12345)', async () => {
+    const sandbox = await startSandbox({ webhookUrl: null });
+    try {
+      const created = await call(sandbox.apiBaseUrl, 'POST', '/appointments', { body: { departmentId: 5, dateTime: uniqueSlot(510), name: 'First' } });
+      expect(created.status).toBe(201);
+      expect(created.body.id).toBe(defaults.FIRST_APPOINTMENT_ID);
+      expect(defaults.FIRST_APPOINTMENT_ID).toBeGreaterThan(12345);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('SANDBOX_WEBHOOK_URL overrides the endpoint; an empty string means none', () => {
     expect(defaults.webhookUrlFromEnv({})).toBe(defaults.DEFAULT_WEBHOOK_URL);
     expect(defaults.webhookUrlFromEnv({ SANDBOX_WEBHOOK_URL: 'http://127.0.0.1:5000/hook' })).toBe('http://127.0.0.1:5000/hook');

@@ -1,5 +1,5 @@
 /**
- * Webhook deliveries: documented headers, envelope and payloads (§8.2–8.6), signatures checked by an
+ * Webhook deliveries: documented headers, envelope and payloads (docs/moncreneau-api.md §8.2–8.6), signatures checked by an
  * independent HMAC over the received bytes, retries following the schedule, the delivery log.
  */
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';

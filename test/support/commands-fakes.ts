@@ -1,5 +1,7 @@
 /** In-memory stand-ins for the command ports (same contracts as the DynamoDB/SQS adapters and the ledger). */
-import type { AppointmentsPort, CommandQueue, CommandStore, IdempotencyRecord, Ledger, OutboundSwitch, StartRunOutcome } from '../../shared/commands/ports';
+import type { AppointmentsPort, CommandQueue, CommandStore, IdempotencyRecord, OutboundSwitch, StartRunOutcome } from '../../shared/commands/ports';
+import { InsufficientCreditsLocalError } from '../../shared/credits/errors';
+import type { Ledger } from '../../shared/credits/ports';
 import { isTerminal, type CommandError, type CommandRecord, type CommandResult } from '../../shared/commands/types';
 
 export class MemoryCommandStore implements CommandStore {
@@ -105,13 +107,6 @@ export class FixedSwitch implements OutboundSwitch {
   }
 }
 
-export class InsufficientCreditsLocalError extends Error {
-  constructor(readonly balance: number) {
-    super(`Insufficient credits: the ledger balance is ${balance}`);
-    this.name = 'InsufficientCreditsLocalError';
-  }
-}
-
 /** The ledger contract in memory: idempotent by entry id, balance null = unknown. */
 export class MemoryLedger implements Ledger {
   readonly entries = new Map<string, { kind: string; amount: number; reason: string }>();
@@ -141,6 +136,12 @@ export class MemoryLedger implements Ledger {
     this.entries.set(`release#${id}`, { kind: 'release', amount: 1, reason });
     this.move(1);
     return 'released' as const;
+  }
+  async debitAppointment(appointmentId: string, credits: number, source: string) {
+    if (this.entries.has(`appt-debit#${appointmentId}`)) return 'already_debited' as const;
+    this.entries.set(`appt-debit#${appointmentId}`, { kind: 'appointment-debit', amount: -credits, reason: source });
+    this.move(-credits);
+    return 'debited' as const;
   }
   async refundAppointment(appointmentId: string, credits: number, source: string) {
     if (this.entries.has(`appt-refund#${appointmentId}`)) return 'already_refunded' as const;

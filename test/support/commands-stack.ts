@@ -9,7 +9,8 @@ import { startLocalStack, type LocalStack } from '../../infra/local/stack';
 import { DEFAULT_API_KEY, DEFAULT_WEBHOOK_SECRET } from '../../sandbox/defaults';
 import { ControlClient } from '../../sandbox/control-client';
 import { CreditsLedger } from '../../shared/adapters/credits-ledger';
-import { documentClient } from '../../shared/adapters/appointments-table';
+import { documentClient } from '../../shared/adapters/aws-clients';
+import { seedLedgerFromSandbox } from '../../infra/local/seed-ledger';
 import { FeatureFlags } from '../../shared/adapters/feature-flags';
 import { emulatorsFromEnv, eventually, uniquePrefix } from './local-helpers';
 
@@ -59,6 +60,7 @@ export async function startCommandsStack(log: (line: string) => void = () => und
     visibilityTimeoutSeconds: 4,
     withSandbox: true,
     sandboxPort: 0,
+    prepare: seedLedgerFromSandbox,
     pollWaitTimeSeconds: 1,
     log,
   });

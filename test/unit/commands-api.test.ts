@@ -2,6 +2,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createAppointmentsApi, type ApiDeps } from '../../shared/commands/api';
 import { NotFoundError, RateLimitedError, ServerError, GateRejectedError, AuthenticationError } from '../../shared/moncreneau/client/errors';
+import { stageConfig } from '../../infra/config/stages';
+import { wiring } from '../../infra/wiring';
 import { FixedSwitch, MemoryCommandStore, MemoryLedger, MemoryQueue, fakeAppointments } from '../support/commands-fakes';
 
 const BODY = { departmentId: 5, dateTime: '2026-02-15T10:00:00', name: 'Jean Dupont' };
@@ -32,7 +34,7 @@ function setup(overrides: Partial<ApiDeps> = {}) {
   const appointments = fakeAppointments();
   const deps: ApiDeps = { store, queue, ledger, outbound, appointments, newId: () => `cmd-${++n}`, now: () => new Date('2026-01-10T09:00:00Z'), retentionDays: 7, refuseWhenNoCredits: true, ...overrides };
   const api = createAppointmentsApi(deps);
-  const call = (e: APIGatewayProxyEvent) => api(e, { remainingTimeMs: () => 20_000 });
+  const call = async (e: APIGatewayProxyEvent) => (await api(e, { remainingTimeMs: () => 20_000 })).response;
   return { store, queue, ledger, outbound, appointments, call };
 }
 
@@ -231,5 +233,25 @@ describe('synchronous reads', () => {
     expect([res.statusCode, json(res.body).error.code]).toEqual([status, code]);
     expect(res.headers?.['retry-after']).toBe(retryAfter);
     expect(res.body).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe('the router and the wiring', () => {
+  it('serves exactly the routes the wiring sends to the appointments-api function', () => {
+    const api = createAppointmentsApi({
+      store: new MemoryCommandStore(),
+      queue: new MemoryQueue(),
+      ledger: new MemoryLedger(10),
+      outbound: new FixedSwitch(true),
+      appointments: fakeAppointments(),
+      newId: () => 'x',
+      now: () => new Date(),
+      retentionDays: 7,
+      refuseWhenNoCredits: true,
+    });
+    const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+    const wired = wiring(stageConfig('dev')).functions.appointmentsApi.routes ?? [];
+    expect(api.routes.map(key).sort()).toEqual(wired.map(key).sort());
+    expect(wired.length).toBeGreaterThan(0);
   });
 });

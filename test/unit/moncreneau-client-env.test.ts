@@ -1,6 +1,6 @@
 /** Building the client from the environment (local mode: MONCRENEAU_API_KEY, no AWS call). */
 import { ConfigurationError } from '../../shared/moncreneau/client';
-import { moncreneauClientFromEnv } from '../../shared/moncreneau/client/from-env';
+import { moncreneauClientFromEnv } from '../../shared/composition/moncreneau-client';
 import { startScriptServer } from '../support/http-script-server';
 
 describe('moncreneauClientFromEnv', () => {

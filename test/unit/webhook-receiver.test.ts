@@ -1,8 +1,9 @@
-import { EnvironmentSource, type SecretSource } from '../../shared/adapters/secret-source';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { EnvironmentSource } from '../../shared/adapters/secret-source';
 import { DOCS_EXAMPLES } from '../../shared/moncreneau/examples';
 import type { WebhookEvent } from '../../shared/moncreneau/webhook-event';
-import type { RejectionReason } from '../../shared/observability/metric-names';
-import { createReceiver, type ReceiverDeps } from '../../shared/webhooks/receiver';
+import type { SecretSource } from '../../shared/webhooks/ports';
+import { createReceiver, type ReceiverDeps, type RejectionReason } from '../../shared/webhooks/receiver';
 import { PREVIOUS_SECRET, TEST_SECRET, webhookRequest } from '../support/webhook-requests';
 
 const created = JSON.stringify(DOCS_EXAMPLES['appointment.created']);
@@ -10,16 +11,20 @@ const created = JSON.stringify(DOCS_EXAMPLES['appointment.created']);
 function setup(overrides: Partial<ReceiverDeps> = {}) {
   const queued: Array<{ raw: string; event: WebhookEvent }> = [];
   const rejected: RejectionReason[] = [];
-  const receive = createReceiver({
+  const receiveWithReceipt = createReceiver({
     secrets: new EnvironmentSource({ current: 'CUR', previous: 'PREV' }, { CUR: TEST_SECRET, PREV: PREVIOUS_SECRET }),
     enqueue: async (raw, event) => {
       queued.push({ raw, event });
     },
     maxBodyBytes: 1024,
     maxEventAgeSeconds: 0,
-    onRejected: (r) => rejected.push(r),
     ...overrides,
   });
+  const receive = async (request: APIGatewayProxyEvent) => {
+    const { response, receipt } = await receiveWithReceipt(request);
+    if (receipt.kind === 'rejected') rejected.push(receipt.reason);
+    return response;
+  };
   return { receive, queued, rejected };
 }
 

@@ -11,7 +11,7 @@ export const DEFAULT_BASE_URL = 'https://mc-prd.duckdns.org/api/v1';
 /** Checklist §3: "Request timeout configured (30s max)". */
 export const MAX_ATTEMPT_TIMEOUT_MS = 30_000;
 
-/** `X-API-Key` is what the docs' examples and all four SDKs send; Bearer is in the docs' prose (api.md §2.1). */
+/** `X-API-Key` is what the docs' examples and all four SDKs send; Bearer is in the docs' prose (docs/moncreneau-api.md §2.1). */
 export type AuthScheme = 'x-api-key' | 'bearer';
 
 /** Custom "does this appointment already exist?" for creates whose outcome is unknown. */
@@ -88,7 +88,7 @@ export function validateBaseUrl(raw: string): URL {
   // Keys travel in headers only; a URL with credentials or a query would end up in logs.
   if (url.username || url.password) throw new ConfigurationError('MONCRENEAU base URL must not contain credentials');
   if (url.search || url.hash) throw new ConfigurationError('MONCRENEAU base URL must not contain a query or fragment');
-  // Keep the /api/v1 prefix when joining paths (the PHP SDK's RFC 3986 pitfall, api.md §11 #26).
+  // Keep the /api/v1 prefix when joining paths (the PHP SDK's RFC 3986 pitfall, docs/moncreneau-api.md §11 #26).
   url.pathname = url.pathname.replace(/\/+$/, '');
   return url;
 }

@@ -1,5 +1,5 @@
 /**
- * Typed errors, one class per documented code family (api.md §4). Every error carries status, code,
+ * Typed errors, one class per documented code family (docs/moncreneau-api.md §4). Every error carries status, code,
  * message, details and the request id, and says whether a retry is allowed (`retryable`) and whether
  * the server may have acted on the request anyway (`outcomeUnknown`, which matters for POST).
  * Pure: no I/O. Secrets are scrubbed from anything the server echoes (the docs' own example echoes

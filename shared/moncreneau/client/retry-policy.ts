@@ -1,6 +1,6 @@
 /**
  * When and how long to wait before another attempt. Pure (random and clock are parameters).
- * Docs: retry 5xx, network errors and timeouts; max 3 attempts; backoff 2 s, 4 s, 8 s (api.md §4.4,
+ * Docs: retry 5xx, network errors and timeouts; max 3 attempts; backoff 2 s, 4 s, 8 s (docs/moncreneau-api.md §4.4,
  * checklist §4). 429 waits for the server's delay. Jitter spreads instances that failed together.
  */
 import { MoncreneauError, RateLimitedError, type RateLimitInfo } from './errors';
@@ -74,7 +74,7 @@ export function parseRetryAfter(headers: ResponseHeaders, nowMs: number): number
 }
 
 /**
- * Unit of X-RateLimit-Reset — UNKNOWN in the docs (the header name itself is cut off, api.md §5).
+ * Unit of X-RateLimit-Reset — UNKNOWN in the docs (the header name itself is cut off, docs/moncreneau-api.md §5).
  * 'auto': > 1e12 → epoch ms, > 1e9 → epoch seconds, else seconds from now (GitHub uses epoch
  * seconds, IETF draft RateLimit-Reset uses delta seconds; both are told apart by magnitude).
  */

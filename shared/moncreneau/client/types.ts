@@ -1,10 +1,10 @@
 /**
- * Wire types of the MONCRENEAU API (moncreneau-api.md §3) and the client's public option types.
+ * Wire types of the MONCRENEAU API (docs/moncreneau-api.md §3) and the client's public option types.
  * Pure: no I/O, no AWS imports. Objects keep unknown fields (index signature) because the docs and
  * the SDKs disagree on several fields; the client must not drop what the server sends.
  */
 
-/** IDs are integers in every docs example but strings in the Node SDK types (api.md §11 #9): accept both. */
+/** IDs are integers in every docs example but strings in the Node SDK types (docs/moncreneau-api.md §11 #9): accept both. */
 export type Id = number | string;
 
 export type AppointmentStatus = 'PENDING_PAYMENT' | 'SCHEDULED' | 'COMPLETED' | 'CANCELLED' | 'NO_SHOW' | (string & {});
@@ -63,7 +63,7 @@ export interface CreateAppointmentRequest {
   readonly externalUserId?: string;
 }
 
-/** Body of the ASSUMED `PATCH /appointments/{id}` (not documented, api.md §3.1). Absolute values only. */
+/** Body of the ASSUMED `PATCH /appointments/{id}` (not documented, docs/moncreneau-api.md §3.1). Absolute values only. */
 export interface UpdateAppointmentRequest {
   readonly dateTime?: string;
   readonly name?: string;

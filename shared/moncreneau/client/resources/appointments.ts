@@ -2,7 +2,7 @@
  * Appointments: create (no double booking), get, list (auto-pagination at size 100), cancel, and the
  * ASSUMED update (PATCH /appointments/{id}, not in the docs).
  *
- * No idempotency header exists for POST /appointments (api.md §3.4). A POST that timed out, lost its
+ * No idempotency header exists for POST /appointments (docs/moncreneau-api.md §3.4). A POST that timed out, lost its
  * connection after sending, or got a 5xx may still have created the appointment, so it is never
  * blindly resent: the client waits the backoff delay (a slow server gets time to commit), looks the
  * appointment up (externalUserId + departmentId, matched on dateTime) and only re-POSTs if it is not
@@ -28,7 +28,7 @@ import type {
 } from '../types';
 import { unexpected } from './departments';
 
-/** Server maximum (api.md §3.5, checklist §7). */
+/** Server maximum (docs/moncreneau-api.md §3.5, checklist §7). */
 export const PAGE_SIZE = 100;
 
 export class AppointmentsResource {

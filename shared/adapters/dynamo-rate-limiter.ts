@@ -16,32 +16,14 @@
  *    (it stays in the log: over-counting is safe) and it queues again after the penalty.
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import { RateLimitDeadlineError, RateLimiterContentionError } from './errors';
-import { earliestSlot, pruneGrants, validateRules, type RateRule } from './sliding-log';
-import { isConditionFailure } from '../adapters/dynamo-errors';
-
-export interface Grant {
-  /** The reserved instant (epoch ms); the caller was released at or after it. */
-  readonly slot: number;
-  /** Time spent waiting in acquire(), reservation included. */
-  readonly waitedMs: number;
-}
-
-export interface ThrottleObservation {
-  readonly limiter: string;
-  readonly waitedMs: number;
-  /** 'rate' = held back by a rule; 'penalty' = by a server-imposed pause. */
-  readonly reason: 'rate' | 'penalty';
-}
-
-export interface RejectionObservation {
-  readonly limiter: string;
-  readonly limitedBy: string;
-  readonly wouldWaitMs: number;
-}
+import { RateLimitDeadlineError, RateLimiterContentionError } from '../ratelimit/errors';
+import type { Grant, RateLimiter, RejectionObservation, ThrottleObservation } from '../ratelimit/ports';
+import { earliestSlot, pruneGrants, validateRules, type RateRule } from '../ratelimit/sliding-log';
+import { documentClient } from './aws-clients';
+import { isConditionFailure } from './dynamo-errors';
 
 export interface DynamoRateLimiterOptions {
   readonly tableName: string;
@@ -63,14 +45,6 @@ export interface DynamoRateLimiterOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** 100 requests/min (checklist §3) and the key's hourly quota (1000/h default, api.md §5). */
-export function moncreneauRules(perMinute = 100, perHour = 1000): RateRule[] {
-  return [
-    { name: 'per-minute', limit: perMinute, windowMs: 60_000 },
-    { name: 'per-hour', limit: perHour, windowMs: 3_600_000 },
-  ];
-}
-
 interface Waiter {
   readonly deadline?: number;
   readonly enqueuedAt: number;
@@ -90,21 +64,21 @@ function logFromFailedWrite(error: unknown): { grants: number[]; version: number
 }
 
 
-export class DynamoRateLimiter {
+export class DynamoRateLimiter implements RateLimiter {
   private readonly db: DynamoDBDocumentClient;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly paddingMs: number;
   private readonly queue: Waiter[] = [];
   private pumping = false;
-  /** Recent time from reading the log to committing a write (moving average), for the lead. */
+  /** Recent time from reading the log to committing a write (moving average), for the scheduling lead (how far ahead slots are handed out). */
   private commitMs = 0;
   /** Grants given up because they were released more than paddingMs/2 after their slot (diagnostics). */
   lateReleases = 0;
 
   constructor(private readonly options: DynamoRateLimiterOptions) {
     validateRules(options.rules);
-    this.db = options.db ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    this.db = options.db ?? documentClient();
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => sleepMs(ms));
     this.paddingMs = options.paddingMs ?? 250;

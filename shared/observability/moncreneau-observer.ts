@@ -3,9 +3,9 @@
  * functions. Low-cardinality dimensions only (method, templated route, outcome).
  */
 import type { RequestObservation, RetryObservation } from '../moncreneau/client/types';
-import type { RejectionObservation, ThrottleObservation } from '../ratelimit/dynamo-rate-limiter';
-import { METRICS } from '../observability/metric-names';
-import { logger, metrics, MetricUnit } from '../observability/powertools';
+import type { RejectionObservation, ThrottleObservation } from '../ratelimit/ports';
+import { METRICS } from './metric-names';
+import { countWith, logger, metrics, MetricUnit } from './powertools';
 
 export function onMoncreneauRequest(o: RequestObservation): void {
   const single = metrics.singleMetric();
@@ -17,16 +17,12 @@ export function onMoncreneauRequest(o: RequestObservation): void {
 }
 
 export function onMoncreneauRetry(o: RetryObservation): void {
-  const single = metrics.singleMetric();
-  single.addDimensions({ method: o.method });
-  single.addMetric(METRICS.moncreneauRetries, MetricUnit.Count, 1);
+  countWith(METRICS.moncreneauRetries, { method: o.method });
   logger.info('MONCRENEAU call retried', { method: o.method, route: o.route, attempt: o.attempt, delayMs: o.delayMs, errorCode: o.errorCode, status: o.status });
 }
 
 export function onLocalThrottle(o: ThrottleObservation): void {
-  const single = metrics.singleMetric();
-  single.addDimensions({ reason: o.reason });
-  single.addMetric(METRICS.moncreneauLocalThrottleMs, MetricUnit.Milliseconds, o.waitedMs);
+  countWith(METRICS.moncreneauLocalThrottleMs, { reason: o.reason }, o.waitedMs, MetricUnit.Milliseconds);
 }
 
 export function onLocalThrottleRejected(o: RejectionObservation): void {
@@ -34,8 +30,7 @@ export function onLocalThrottleRejected(o: RejectionObservation): void {
   logger.warn('Global rate limiter had no slot before the deadline', { limitedBy: o.limitedBy, wouldWaitMs: o.wouldWaitMs });
 }
 
+/** A command metric by command type (create|update|cancel), plus any other dimension. */
 export function countByType(metric: string, type: string, extra: Record<string, string> = {}): void {
-  const single = metrics.singleMetric();
-  single.addDimensions({ type, ...extra });
-  single.addMetric(metric, MetricUnit.Count, 1);
+  countWith(metric, { type, ...extra });
 }

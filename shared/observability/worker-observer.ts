@@ -3,10 +3,10 @@
  * and statuses are logged — never the beneficiary's name.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { METRICS } from '../observability/metric-names';
-import { logger } from '../observability/powertools';
-import { countByType } from './observers';
-import type { WorkerOutcome } from './worker';
+import { METRICS } from './metric-names';
+import { logger } from './powertools';
+import { countByType } from './moncreneau-observer';
+import type { WorkerOutcome } from '../commands/worker';
 
 const APPOINTMENT_METRIC = { create: METRICS.appointmentsCreated, update: METRICS.appointmentsUpdated, cancel: METRICS.appointmentsCancelled } as const;
 

@@ -1,0 +1,27 @@
+/** webhook-receiver: the secret, the queue, the limits from the environment → receiver logic → observer. */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { secretSourceFromEnv } from '../adapters/secret-source';
+import { sqsEnqueue } from '../adapters/webhook-queue';
+import { intEnv, requiredEnv } from '../config/env';
+import { FUNCTION_ENV } from '../config/function-env';
+import { WEBHOOK_SECRET_LOCAL_ENV } from '../config/local-secrets';
+import { observeReceipt } from '../observability/receiver-observer';
+import { createReceiver } from '../webhooks/receiver';
+import { traceAwsClients } from './aws';
+
+const ENV = FUNCTION_ENV.webhookReceiver;
+
+export function composeWebhookReceiver(env: NodeJS.ProcessEnv = process.env): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+  traceAwsClients();
+  const receive = createReceiver({
+    secrets: secretSourceFromEnv(ENV.webhookSecretArn, WEBHOOK_SECRET_LOCAL_ENV, env),
+    enqueue: sqsEnqueue(requiredEnv(ENV.eventsQueueUrl, env)),
+    maxBodyBytes: intEnv(ENV.maxBodyBytes, 256 * 1024, env),
+    maxEventAgeSeconds: intEnv(ENV.maxEventAgeSeconds, 0, env),
+  });
+  return async (event) => {
+    const { response, receipt } = await receive(event);
+    observeReceipt(receipt);
+    return response;
+  };
+}

@@ -1,0 +1,23 @@
+/** Logs and metrics for each webhook receipt. Never the body, the signature or the secret. */
+import type { Receipt } from '../webhooks/receiver';
+import { METRICS } from './metric-names';
+import { countWith, logger, metrics, MetricUnit } from './powertools';
+
+export function observeReceipt(receipt: Receipt): void {
+  switch (receipt.kind) {
+    case 'accepted':
+      logger.setCorrelationId(receipt.eventId);
+      logger.appendKeys({ eventType: receipt.eventType });
+      logger.info('Webhook accepted');
+      metrics.addMetric(METRICS.webhooksReceived, MetricUnit.Count, 1);
+      return;
+    case 'rejected':
+      logger.warn('Webhook rejected', { reason: receipt.reason });
+      countWith(METRICS.webhooksRejected, { reason: receipt.reason });
+      return;
+    case 'enqueue_failed':
+      logger.error('Webhook could not be enqueued; answering 503 so MONCRENEAU retries', { error: receipt.error as Error });
+      metrics.addMetric(METRICS.webhooksEnqueueFailed, MetricUnit.Count, 1);
+      return;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * What the webhook logic needs from the outside world, as interfaces: the secret, the queue, the
+ * event store, the appointments mirror and the credits ledger are injected (adapters in
+ * shared/adapters implement these), so the receiver and the processor have no AWS imports.
+ */
+import type { DebitOutcome, Ledger, RefundOutcome } from '../credits/ports';
+import type { AppointmentSnapshot } from '../domain/appointment-snapshot';
+import type { WebhookEvent } from '../moncreneau/webhook-event';
+
+export type SecretFields = Readonly<Record<string, string>>;
+
+/** The webhook signing secret `{current, previous}`: Secrets Manager in AWS, environment variables locally. */
+export interface SecretSource {
+  /** Returns the secret's fields; `forceRefresh` bypasses the cache (e.g. after a 401 or a signature miss during rotation). */
+  get(options?: { forceRefresh?: boolean }): Promise<SecretFields>;
+}
+
+/** Puts a verified event on the queue, byte for byte. */
+export type Enqueue = (rawBody: string, event: WebhookEvent) => Promise<void>;
+
+export interface ClaimInput {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly created: string;
+  readonly raw: string;
+  /** Unique per attempt, so only the holder of the claim can complete or fail it. */
+  readonly owner: string;
+}
+
+export type ClaimResult = { readonly kind: 'claimed'; readonly attempt: number } | { readonly kind: 'duplicate' } | { readonly kind: 'in_progress' };
+
+/** What the mirror did with one appointment event. */
+export type MirrorOutcome = 'inserted' | 'updated' | 'merged_older' | 'already_applied';
+
+/** What applying one event did: its main effect, and the ledger movement it made, if any. */
+export interface Applied {
+  readonly outcome: MirrorOutcome;
+  readonly credits?: DebitOutcome | RefundOutcome;
+}
+
+/** How an event's record is closed: what was applied, or that no applier knows its type. */
+export type Completion = Applied | { readonly outcome: 'ignored_unknown_type' };
+
+/** Deduplication by MONCRENEAU event id, with a lease so that only one delivery applies an event. */
+export interface EventClaims {
+  claim(input: ClaimInput): Promise<ClaimResult>;
+  /** False when the lease was lost (another attempt took over and will finish). */
+  complete(eventId: string, owner: string, completion: Completion): Promise<boolean>;
+  fail(eventId: string, owner: string, error: string): Promise<boolean>;
+}
+
+/** The appointments mirror: monotonic, and each event id applied at most once. */
+export interface AppointmentsMirror {
+  apply(snapshot: AppointmentSnapshot): Promise<MirrorOutcome>;
+}
+
+/** The ledger movements appointment events make (appointments booked outside the kit). */
+export type AppointmentCredits = Pick<Ledger, 'debitAppointment' | 'refundAppointment'>;
