@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     const receiver = (require('../functions/webhook-receiver/handler') as { handler: Handler }).handler;
     const context = createLambdaContext(contextInit({ functionName: 'bench-receiver', memoryMb: 512, region: emulators.region, timeoutSeconds: 10 }));
     const db = documentClient(clients.dynamodb);
-    const baseline = inlineBaseline(SECRET, new EventStore(a.tables.events, { leaseSeconds: 30, retentionDays: 1 }, db), new AppointmentsTable(a.tables.appointments, db), new CreditsLedger(a.tables.ledger, { db }));
+    const baseline = inlineBaseline(SECRET, new EventStore(a.tables.events, { leaseSeconds: 30, retentionDays: 1 }, db), new AppointmentsTable(a.tables.appointments, { db }), new CreditsLedger(a.tables.ledger, { db }));
 
     const receiverBodies = signedBodies(RECEIVER_N + WARMUP, 1_000_000);
     const baselineBodies = signedBodies(RECEIVER_N + WARMUP, 2_000_000);
@@ -219,7 +219,7 @@ async function runEndToEnd(emulators: Awaited<ReturnType<typeof startEmulators>>
 async function runInlineServer(clients: ReturnType<typeof localClients>, w: ReturnType<typeof wiring>): Promise<E2eFigures> {
   const c = await provision(w, clients, { namePrefix: 'bench-c-' });
   const db = documentClient(clients.dynamodb);
-  const inline = inlineBaseline(SECRET, new EventStore(c.tables.events, { leaseSeconds: 30, retentionDays: 1 }, db), new AppointmentsTable(c.tables.appointments, db), new CreditsLedger(c.tables.ledger, { db }));
+  const inline = inlineBaseline(SECRET, new EventStore(c.tables.events, { leaseSeconds: 30, retentionDays: 1 }, db), new AppointmentsTable(c.tables.appointments, { db }), new CreditsLedger(c.tables.ledger, { db }));
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -6,6 +6,7 @@
  */
 import { COMMANDS_ENV, FUNCTION_ENV, MONCRENEAU_CALLER_ENV } from '../shared/config/function-env';
 import { API_KEY_LOCAL_ENV, WEBHOOK_SECRET_LOCAL_ENV } from '../shared/config/local-secrets';
+import { maxRawBodyBytes } from '../shared/webhooks/queue-body';
 import type { StageConfig } from './config/stages';
 
 export type TableKey = 'events' | 'appointments' | 'commands' | 'ledger' | 'rateLimits' | 'flags';
@@ -24,11 +25,19 @@ export interface TableSpec {
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly timeToLiveAttribute?: string;
-  readonly globalIndexes?: ReadonlyArray<{ readonly indexName: string; readonly partitionKey: KeyAttribute; readonly sortKey?: KeyAttribute }>;
+  readonly globalIndexes?: ReadonlyArray<{
+    readonly indexName: string;
+    readonly partitionKey: KeyAttribute;
+    readonly sortKey?: KeyAttribute;
+    /** Non-key attributes copied into the index (INCLUDE); absent = all of them. */
+    readonly include?: readonly string[];
+  }>;
 }
 
 export interface QueueSpec {
   readonly name: string;
+  /** Set explicitly: new SQS queues default to 1 MiB, and the receiver's body limit is derived from this. */
+  readonly maxMessageBytes: number;
   readonly visibilityTimeoutSeconds: number;
   readonly retentionSeconds: number;
   /** Where messages go after `maxReceiveCount` receives. */
@@ -50,7 +59,8 @@ export type EnvValue =
   | { readonly value: string };
 
 export type Permission =
-  | { readonly table: TableKey; readonly access: 'read' | 'readWrite' }
+  /** `updateItem`: UpdateItem only (the receiver parks an event; it never reads the table). */
+  | { readonly table: TableKey; readonly access: 'read' | 'readWrite' | 'updateItem' }
   | { readonly queue: QueueKey; readonly access: 'send' | 'consume' }
   | { readonly secret: SecretKey; readonly access: 'read' };
 
@@ -95,11 +105,21 @@ const OUTBOUND_WORKER_TIMEOUT_SECONDS = 90;
 /** API Gateway REST integrations time out at 29 s. */
 const API_TIMEOUT_SECONDS = 29;
 
+/**
+ * 256 KiB: a webhook body travels base64-encoded when SQS cannot carry it as is, and the event store keeps
+ * it in one DynamoDB item (≤ 400 KB), so the receiver's limit is ~190 KB whichever way it travels.
+ */
+const QUEUE_MESSAGE_BYTES = 256 * 1024;
+
 /** AWS guidance: an SQS event source's queue visibility timeout ≥ 6 × the function timeout. */
 export const VISIBILITY_FACTOR = 6;
 
 export function wiring(config: StageConfig): Wiring {
   const prefix = `moncreneau-${config.stage}`;
+  const largestBody = maxRawBodyBytes(QUEUE_MESSAGE_BYTES);
+  if (config.webhooks.maxBodyBytes > largestBody) {
+    throw new Error(`Stage ${config.stage}: webhooks.maxBodyBytes ${config.webhooks.maxBodyBytes} exceeds ${largestBody}, the largest body a ${QUEUE_MESSAGE_BYTES}-byte queue message carries base64-encoded`);
+  }
   return {
     prefix,
     tables: {
@@ -107,12 +127,22 @@ export function wiring(config: StageConfig): Wiring {
         name: 'webhook-events',
         partitionKey: { name: 'eventId', type: 'S' },
         timeToLiveAttribute: 'expiresAt',
-        // "Recent events" listing: one partition per UTC day, newest first.
-        globalIndexes: [{ indexName: 'byDay', partitionKey: { name: 'day', type: 'S' }, sortKey: { name: 'receivedAt', type: 'S' } }],
+        // "Recent events" listing: one partition per UTC day, newest first. Only what the listing shows is
+        // copied, never the raw body (names, phone numbers): personal data stays in one place, with its TTL.
+        globalIndexes: [
+          {
+            indexName: 'byDay',
+            partitionKey: { name: 'day', type: 'S' },
+            sortKey: { name: 'receivedAt', type: 'S' },
+            include: ['eventType', 'created', 'status', 'attempts', 'duplicates', 'outcome', 'creditsOutcome', 'lastError', 'parkReason'],
+          },
+        ],
       },
       appointments: {
         name: 'appointments',
         partitionKey: { name: 'appointmentId', type: 'S' },
+        // Personal data: an appointment expires `appointmentRetentionDays` after its last event.
+        timeToLiveAttribute: 'expiresAt',
       },
       commands: {
         name: 'commands',
@@ -139,23 +169,27 @@ export function wiring(config: StageConfig): Wiring {
     queues: {
       webhookEvents: {
         name: 'webhook-events',
+        maxMessageBytes: QUEUE_MESSAGE_BYTES,
         visibilityTimeoutSeconds: VISIBILITY_FACTOR * PROCESSOR_TIMEOUT_SECONDS,
         retentionSeconds: 4 * DAY,
         deadLetter: { queue: 'webhookEventsDlq', maxReceiveCount: config.webhooks.maxReceiveCount },
       },
       webhookEventsDlq: {
         name: 'webhook-events-dlq',
+        maxMessageBytes: QUEUE_MESSAGE_BYTES,
         visibilityTimeoutSeconds: 30,
         retentionSeconds: 14 * DAY,
       },
       outboundCommands: {
         name: 'outbound-commands',
+        maxMessageBytes: QUEUE_MESSAGE_BYTES,
         visibilityTimeoutSeconds: VISIBILITY_FACTOR * OUTBOUND_WORKER_TIMEOUT_SECONDS,
         retentionSeconds: 4 * DAY,
         deadLetter: { queue: 'outboundCommandsDlq', maxReceiveCount: config.outbound.maxReceiveCount },
       },
       outboundCommandsDlq: {
         name: 'outbound-commands-dlq',
+        maxMessageBytes: QUEUE_MESSAGE_BYTES,
         visibilityTimeoutSeconds: 30,
         retentionSeconds: 14 * DAY,
       },
@@ -181,12 +215,16 @@ export function wiring(config: StageConfig): Wiring {
         routes: [{ method: 'ANY', path: '/webhooks/moncreneau', auth: 'none' }],
         environment: bindEnv(FUNCTION_ENV.webhookReceiver, {
           eventsQueueUrl: { queueUrl: 'webhookEvents' },
+          // An event the queue refuses for good is parked in the event store instead of being lost.
+          eventsTable: { tableName: 'events' },
+          eventRetentionDays: { value: String(config.webhooks.eventRetentionDays) },
           webhookSecretArn: { secretArn: 'webhookSecret' },
           maxBodyBytes: { value: String(config.webhooks.maxBodyBytes) },
           maxEventAgeSeconds: { value: String(config.webhooks.maxEventAgeSeconds) },
         }),
         permissions: [
           { queue: 'webhookEvents', access: 'send' },
+          { table: 'events', access: 'updateItem' },
           { secret: 'webhookSecret', access: 'read' },
         ],
       },
@@ -208,6 +246,7 @@ export function wiring(config: StageConfig): Wiring {
           ledgerTable: { tableName: 'ledger' },
           lowCreditThreshold: { value: String(config.credits.lowThreshold) },
           eventRetentionDays: { value: String(config.webhooks.eventRetentionDays) },
+          appointmentRetentionDays: { value: String(config.webhooks.appointmentRetentionDays) },
           // A crashed attempt's claim expires before SQS shows the message again.
           processingLeaseSeconds: { value: String(PROCESSOR_TIMEOUT_SECONDS) },
         }),

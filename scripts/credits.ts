@@ -5,6 +5,9 @@
  *   npm run credits                                   # balance and recent movements
  *   npm run credits -- set 120 --reason "dashboard shows 120 after top-up"
  *   npm run credits -- adjust -2 --reason "two bookings made by hand in the dashboard"
+ *   npm run credits -- release <reservationId> --reason "its command will never be replayed"
+ * `set` takes what MONCRENEAU holds (the dashboard): the balance becomes that minus the credits reserved
+ * by commands in flight (`reserved`, shown on the first line).
  *   (add --stage <name> for a deployed stage)
  */
 import { documentClient } from '../shared/adapters/aws-clients';
@@ -25,18 +28,29 @@ async function main(): Promise<void> {
   const [command = 'show', amount] = positional;
   const reason = typeof options.reason === 'string' ? options.reason.trim() : '';
 
-  if (command === 'set' || command === 'adjust') {
+  if (command === 'set' || command === 'adjust' || command === 'release') {
     if (!reason) fail(`${command} needs --reason "…" (it is recorded in the ledger)`);
-    if (command === 'set') await ledger.setBalance(wholeNumber(amount, 'the balance'), `manual: ${reason}`);
-    else await ledger.adjust(wholeNumber(amount, 'the adjustment'), `manual: ${reason}`);
+    if (command === 'set') {
+      const set = await ledger.setBalance(wholeNumber(amount, 'the balance'), `manual: ${reason}`);
+      console.log(`set: MONCRENEAU holds ${set.available} − ${set.reserved} reserved by commands in flight = balance ${set.setTo}`);
+    } else if (command === 'adjust') {
+      await ledger.adjust(wholeNumber(amount, 'the adjustment'), `manual: ${reason}`);
+    } else {
+      if (!amount) fail('release needs the reservation id (the part after reserve# of a held reservation)');
+      console.log(`release ${amount}: ${await ledger.releaseReservation(amount, `manual: ${reason}`)}`);
+    }
   } else if (command !== 'show') {
-    fail(`unknown command "${command}" (show | set N --reason … | adjust ±N --reason …)`);
+    fail(`unknown command "${command}" (show | set N --reason … | adjust ±N --reason … | release <reservationId> --reason …)`);
   }
   const state = await ledger.state();
-  console.log(`${target.label}: balance ${state.balance ?? 'unknown (set it with: npm run credits -- set N --reason …)'}${state.updatedAt ? ` (updated ${state.updatedAt})` : ''}`);
+  console.log(
+    `${target.label}: balance ${state.balance ?? 'unknown (set it with: npm run credits -- set N --reason …)'}, ${state.reserved} reserved by commands in flight` +
+      `${state.updatedAt ? ` (updated ${state.updatedAt})` : ''}`,
+  );
   for (const e of await ledger.recent(Number(options.limit ?? 15))) {
     const change = e.setTo !== undefined ? `= ${e.setTo}` : `${(e.amount ?? 0) >= 0 ? '+' : ''}${e.amount}`;
-    console.log(`  ${e.createdAt}  ${change.padStart(5)}  ${e.kind.padEnd(18)} ${e.entryId.padEnd(44)} ${e.reason}`);
+    const detail = e.available !== undefined ? ` [${e.available} at MONCRENEAU − ${e.reserved ?? 0} reserved]` : e.held ? ' [held]' : e.settledAs ? ` [${e.settledAs}]` : '';
+    console.log(`  ${e.createdAt}  ${change.padStart(5)}  ${e.kind.padEnd(18)} ${e.entryId.padEnd(44)} ${e.reason}${detail}`);
   }
 }
 

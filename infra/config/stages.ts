@@ -18,7 +18,7 @@ export interface StageConfig {
     readonly throttleBurstLimit: number;
   };
   readonly webhooks: {
-    /** Largest accepted webhook body in bytes; larger → 413. */
+    /** Largest accepted webhook body in bytes; larger → 413. At most what a queue message carries base64-encoded (~190 KB, checked by the wiring). */
     readonly maxBodyBytes: number;
     /** Reject events whose `created` is older than this (seconds); 0 = no age check (the docs sign no timestamp). */
     readonly maxEventAgeSeconds: number;
@@ -26,8 +26,10 @@ export interface StageConfig {
     readonly maxReceiveCount: number;
     /** Upper bound of concurrent processor instances (SQS event source maximumConcurrency, ≥ 2). */
     readonly processorMaxConcurrency: number;
-    /** Days a processed event id is remembered for deduplication and inspection. */
+    /** Days a processed event id is remembered for deduplication and inspection (its raw body holds personal data). */
     readonly eventRetentionDays: number;
+    /** Days an appointment stays in the mirror after its last event (names, phone numbers: personal data). */
+    readonly appointmentRetentionDays: number;
   };
   readonly moncreneau: {
     /** API base URL (HTTPS; the key's environment decides test vs live, docs/moncreneau-api.md §1). */
@@ -70,7 +72,7 @@ export const STAGES: Record<StageName, StageConfig> = {
     logLevel: 'DEBUG',
     retainData: false,
     api: { throttleRateLimit: 20, throttleBurstLimit: 40 },
-    webhooks: { maxBodyBytes: 256 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 3, processorMaxConcurrency: 2, eventRetentionDays: 7 },
+    webhooks: { maxBodyBytes: 190 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 3, processorMaxConcurrency: 2, eventRetentionDays: 7, appointmentRetentionDays: 90 },
     outbound: { maxReceiveCount: 3, workerMaxConcurrency: 2, commandRetentionDays: 7 },
   },
   staging: {
@@ -79,7 +81,7 @@ export const STAGES: Record<StageName, StageConfig> = {
     logLevel: 'INFO',
     retainData: false,
     api: { throttleRateLimit: 50, throttleBurstLimit: 100 },
-    webhooks: { maxBodyBytes: 256 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 5, processorMaxConcurrency: 5, eventRetentionDays: 14 },
+    webhooks: { maxBodyBytes: 190 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 5, processorMaxConcurrency: 5, eventRetentionDays: 14, appointmentRetentionDays: 180 },
     outbound: { maxReceiveCount: 5, workerMaxConcurrency: 3, commandRetentionDays: 14 },
   },
   prod: {
@@ -88,7 +90,7 @@ export const STAGES: Record<StageName, StageConfig> = {
     logLevel: 'INFO',
     retainData: true,
     api: { throttleRateLimit: 100, throttleBurstLimit: 200 },
-    webhooks: { maxBodyBytes: 256 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 5, processorMaxConcurrency: 10, eventRetentionDays: 30 },
+    webhooks: { maxBodyBytes: 190 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 5, processorMaxConcurrency: 10, eventRetentionDays: 30, appointmentRetentionDays: 400 },
     outbound: { maxReceiveCount: 5, workerMaxConcurrency: 5, commandRetentionDays: 30 },
   },
 };

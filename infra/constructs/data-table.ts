@@ -4,7 +4,7 @@
  * table added to the wiring gets it without anyone having to remember.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { KeyAttribute, TableSpec } from '../wiring';
 
@@ -42,6 +42,7 @@ export class DataTable extends Construct {
         indexName: index.indexName,
         partitionKey: toAttribute(index.partitionKey),
         sortKey: index.sortKey ? toAttribute(index.sortKey) : undefined,
+        ...(index.include ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.include] } : {}),
       });
     }
   }

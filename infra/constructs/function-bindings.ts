@@ -35,6 +35,7 @@ export function grantPermission(fn: IFunction, permission: Permission, resources
   if ('table' in permission) {
     const table = resources.tables[permission.table];
     if (permission.access === 'read') table.grantReadData(fn);
+    else if (permission.access === 'updateItem') table.grant(fn, 'dynamodb:UpdateItem');
     else table.grantReadWriteData(fn);
     return;
   }

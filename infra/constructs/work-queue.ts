@@ -31,6 +31,7 @@ export class WorkQueue extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       // Adds a queue policy denying any request not made over TLS (cdk-nag SQS4).
       enforceSSL: true,
+      maxMessageSizeBytes: spec.maxMessageBytes,
       visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
       retentionPeriod: Duration.seconds(spec.retentionSeconds),
       deadLetterQueue:

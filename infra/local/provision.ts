@@ -102,7 +102,11 @@ async function ensureTable(client: DynamoDBClient, name: string, spec: TableSpec
           AttributeDefinitions: attributeDefinitions(spec),
           KeySchema: keySchema(spec.partitionKey, spec.sortKey),
           GlobalSecondaryIndexes: spec.globalIndexes?.length
-            ? spec.globalIndexes.map((g) => ({ IndexName: g.indexName, KeySchema: keySchema(g.partitionKey, g.sortKey), Projection: { ProjectionType: 'ALL' } }))
+            ? spec.globalIndexes.map((g) => ({
+                IndexName: g.indexName,
+                KeySchema: keySchema(g.partitionKey, g.sortKey),
+                Projection: g.include ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...g.include] } : { ProjectionType: 'ALL' },
+              }))
             : undefined,
         }),
       )
@@ -138,6 +142,7 @@ function queueAttributes(key: QueueKey, spec: QueueSpec, created: Readonly<Parti
   const attributes: Record<string, string> = {
     VisibilityTimeout: String(localVisibility(options, key) ?? spec.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(spec.retentionSeconds),
+    MaximumMessageSize: String(spec.maxMessageBytes),
   };
   if (spec.deadLetter) {
     const target = created[spec.deadLetter.queue];

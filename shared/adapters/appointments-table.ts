@@ -27,11 +27,24 @@ export interface StoredAppointment {
 }
 
 export class AppointmentsTable implements AppointmentsMirror {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly now: () => Date;
+  private readonly retentionDays: number;
+
   constructor(
     private readonly tableName: string,
-    private readonly db: DynamoDBDocumentClient = documentClient(),
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    options: { db?: DynamoDBDocumentClient; now?: () => Date; retentionDays?: number } = {},
+  ) {
+    this.db = options.db ?? documentClient();
+    this.now = options.now ?? (() => new Date());
+    // The mirror holds personal data: an appointment expires this long after its last event.
+    this.retentionDays = options.retentionDays ?? 400;
+  }
+
+  /** TTL of a row touched now (epoch seconds). */
+  private expiresAt(): number {
+    return Math.floor(this.now().getTime() / 1000) + this.retentionDays * 86_400;
+  }
 
   async apply(s: AppointmentSnapshot): Promise<MirrorOutcome> {
     if (await this.insertIfAbsent(s)) return 'inserted';
@@ -52,7 +65,7 @@ export class AppointmentsTable implements AppointmentsMirror {
           TableName: this.tableName,
           Item: {
             appointmentId: s.appointmentId,
-            appointment: s.fields,
+            appointment: storableFields(s.fields),
             status: s.status,
             lastEventAt: s.order.at,
             lastEventOrder: s.order.key,
@@ -61,6 +74,7 @@ export class AppointmentsTable implements AppointmentsMirror {
             version: 1,
             appliedEventIds: new Set([s.order.eventId]),
             updatedAt: this.now().toISOString(),
+            expiresAt: this.expiresAt(),
           },
           ConditionExpression: 'attribute_not_exists(appointmentId)',
         }),
@@ -73,14 +87,14 @@ export class AppointmentsTable implements AppointmentsMirror {
   }
 
   private async overwriteIfNewer(s: AppointmentSnapshot): Promise<boolean> {
-    const { names, values, assignments } = fieldAssignments(s.fields, (path, value) => `${path} = ${value}`);
+    const { names, values, assignments } = fieldAssignments(storableFields(s.fields), (path, value) => `${path} = ${value}`);
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { appointmentId: s.appointmentId },
           UpdateExpression:
-            `SET ${[...assignments, ...(s.status ? ['#status = :status'] : []), 'lastEventAt = :at', 'lastEventOrder = :order', 'lastEventId = :id', 'lastEventType = :type', 'updatedAt = :now'].join(', ')} ` +
+            `SET ${[...assignments, ...(s.status ? ['#status = :status'] : []), 'lastEventAt = :at', 'lastEventOrder = :order', 'lastEventId = :id', 'lastEventType = :type', 'updatedAt = :now', 'expiresAt = :expires'].join(', ')} ` +
             'ADD version :one, appliedEventIds :ids',
           ConditionExpression: 'lastEventOrder < :order AND NOT contains(appliedEventIds, :id)',
           ExpressionAttributeNames: { ...names, ...(s.status ? { '#status': 'status' } : {}) },
@@ -92,6 +106,7 @@ export class AppointmentsTable implements AppointmentsMirror {
             ':id': s.order.eventId,
             ':type': s.eventType,
             ':now': this.now().toISOString(),
+            ':expires': this.expiresAt(),
             ':one': 1,
             ':ids': new Set([s.order.eventId]),
           },
@@ -105,7 +120,7 @@ export class AppointmentsTable implements AppointmentsMirror {
   }
 
   private async fillGapsIfNotApplied(s: AppointmentSnapshot): Promise<boolean> {
-    const { names, values, assignments } = fieldAssignments(s.fields, (path, value) => `${path} = if_not_exists(${path}, ${value})`);
+    const { names, values, assignments } = fieldAssignments(storableFields(s.fields), (path, value) => `${path} = if_not_exists(${path}, ${value})`);
     const set = assignments.length > 0 ? `SET ${assignments.join(', ')} ` : '';
     try {
       await this.db.send(
@@ -138,3 +153,38 @@ function fieldAssignments(fields: Readonly<Record<string, unknown>>, render: (pa
   });
   return { names, values, assignments };
 }
+
+/** The field that keeps, as JSON text, top-level fields whose names DynamoDB or the SDK cannot carry. */
+export const UNSTORABLE_FIELDS = '_unstorableFields';
+
+/** DynamoDB nests documents 32 levels deep; the item and the `appointment` map take two. */
+const MAX_VALUE_DEPTH = 30;
+/** DynamoDB's number range; JSON can express numbers beyond it. */
+const DYNAMO_NUMBER_MAX = 9.99e125;
+const DYNAMO_NUMBER_MIN = 1e-130;
+
+/**
+ * The event's fields as DynamoDB can hold them. Whatever it cannot — an empty or `__proto__` key (the
+ * SDK's marshaller would turn the latter into a prototype), nesting past its depth, a number outside
+ * its range — is kept as JSON text, so a hostile but signed payload is stored rather than retried
+ * forever. The raw event stays in the event store either way.
+ */
+export function storableFields(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const unstorable: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (key === '' || key === '__proto__') Object.defineProperty(unstorable, key, { value, enumerable: true });
+    else out[key] = nativelyStorable(value, 1) ? value : JSON.stringify(value);
+  }
+  if (Object.keys(unstorable).length > 0) out[UNSTORABLE_FIELDS] = JSON.stringify(unstorable);
+  return out;
+}
+
+function nativelyStorable(value: unknown, depth: number): boolean {
+  if (typeof value === 'number') return value === 0 || (Math.abs(value) >= DYNAMO_NUMBER_MIN && Math.abs(value) <= DYNAMO_NUMBER_MAX);
+  if (value === null || typeof value !== 'object') return true;
+  if (depth > MAX_VALUE_DEPTH) return false;
+  if (Array.isArray(value)) return value.every((item) => nativelyStorable(item, depth + 1));
+  return Object.entries(value).every(([key, item]) => key !== '' && key !== '__proto__' && nativelyStorable(item, depth + 1));
+}
+

@@ -1,7 +1,8 @@
 /**
  * Commands and idempotency keys in one DynamoDB table (`pk`, TTL `expiresAt`):
  *   `cmd#<commandId>`  the command record (status, attempts, result/error, lease)
- *   `idem#<key>`       which command an Idempotency-Key created, and a fingerprint of its request
+ *   `idem#<key>`       which command an Idempotency-Key created, a fingerprint of its request and when
+ *                      that command expires (`commandExpiresAt`); its own TTL is later (see accept.ts)
  * Every status change is one conditional UpdateItem, so two deliveries of the same message cannot
  * both run it (the RUNNING lease) and a finished command is never reopened (except by a DLQ replay
  * whose failure count matches).
@@ -80,8 +81,10 @@ export class CommandsTable implements CommandStore {
 
   async getIdempotencyKey(key: string): Promise<IdempotencyRecord | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: idempotencyKey(key), ConsistentRead: true }));
-    const item = out.Item as (IdempotencyRecord & { pk: string }) | undefined;
-    return item ? { key: item.key, commandId: item.commandId, fingerprint: item.fingerprint } : undefined;
+    const item = out.Item as (Omit<IdempotencyRecord, 'commandExpiresAt'> & { pk: string; expiresAt: number; commandExpiresAt?: number }) | undefined;
+    if (!item) return undefined;
+    // Keys stored before `commandExpiresAt` existed had their command's TTL as their own.
+    return { key: item.key, commandId: item.commandId, fingerprint: item.fingerprint, commandExpiresAt: Number(item.commandExpiresAt ?? item.expiresAt) };
   }
 
   async startRun(commandId: string, options: { leaseUntil: number; rerunFailure?: number }): Promise<StartRunOutcome> {

@@ -5,13 +5,19 @@
  *
  * The balance is "unknown" until an operator sets it (`npm run credits -- set N`) or MONCRENEAU tells us
  * (a 402 carries the available credits); while unknown, movements are still recorded but nothing is refused.
+ *
+ * Outstanding reservations: the balance item also counts `reserved`, the credits held by create commands in
+ * flight (reserved here, not charged by MONCRENEAU yet). A reservation entry carries `held: true` until the
+ * transaction that confirms or releases it removes it (condition `held = true`), decrementing `reserved` in
+ * that same transaction — so each reservation is counted out exactly once. An absolute set (a 402's
+ * `available`, the operator's dashboard figure) sets `balance = available − reserved`.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { BALANCE_ID, entryIds, type EntryKind, type LedgerEntry, type LedgerState } from '../credits/entries';
+import { BALANCE_ID, entryIds, type BalanceSet, type EntryKind, type LedgerEntry, type LedgerState } from '../credits/entries';
 import { InsufficientCreditsLocalError } from '../credits/errors';
-import type { ConfirmOutcome, DebitOutcome, LedgerAdmin, RefundOutcome, ReleaseOutcome, ReserveOutcome } from '../credits/ports';
+import type { ConfirmOutcome, DebitOutcome, LedgerAdmin, RefundOutcome, ReleaseOutcome, ReserveOutcome, SyncOutcome } from '../credits/ports';
 import { documentClient } from './aws-clients';
 import { recentFromBuckets } from './recent-items';
 
@@ -25,6 +31,13 @@ function cancellationCodes(error: unknown): Array<string | undefined> | undefine
 
 /** Every movement touches the one balance item, so concurrent transactions conflict; they are retried. */
 const CONFLICT_RETRIES = 8;
+/** An absolute set reads `reserved`, then writes on condition it did not change; re-read this many times at most. */
+const SET_ROUNDS = 10;
+
+/** A reservation made before the `reserved` counter existed: neither held nor settled (never counted). */
+function isUncounted(reservation: LedgerEntry): boolean {
+  return reservation.held === undefined && reservation.settledAs === undefined;
+}
 
 export class CreditsLedger implements LedgerAdmin {
   private readonly db: DynamoDBDocumentClient;
@@ -40,8 +53,8 @@ export class CreditsLedger implements LedgerAdmin {
 
   async state(): Promise<LedgerState> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { entryId: BALANCE_ID }, ConsistentRead: true }));
-    const item = out.Item as { balance?: number; known?: boolean; updatedAt?: string } | undefined;
-    return { balance: item?.known ? Number(item.balance ?? 0) : null, updatedAt: item?.updatedAt };
+    const item = out.Item as { balance?: number; known?: boolean; reserved?: number; updatedAt?: string } | undefined;
+    return { balance: item?.known ? Number(item.balance ?? 0) : null, reserved: Number(item?.reserved ?? 0), updatedAt: item?.updatedAt };
   }
 
   /** The balance, or null while unknown. */
@@ -49,11 +62,11 @@ export class CreditsLedger implements LedgerAdmin {
     return (await this.state()).balance;
   }
 
-  /** Holds one credit for a create command; refuses when the known balance is below 1 (if asked to). */
+  /** Holds one credit for a create command (balance −1, reserved +1); refuses when the known balance is below 1 (if asked to). */
   async reserveForCommand(commandId: string, options: { refuseWhenEmpty: boolean }): Promise<ReserveOutcome> {
     const failed = await this.transact([
-      this.putEntry(entryIds.reserve(commandId), 'reserve', { amount: -1, reason: `command ${commandId}` }),
-      this.moveBalance(-1, options.refuseWhenEmpty ? 'attribute_not_exists(known) OR known = :false OR balance >= :one' : undefined),
+      this.putEntry(entryIds.reserve(commandId), 'reserve', { amount: -1, held: true, reason: `command ${commandId}` }),
+      this.moveBalance(-1, { reserved: 1, condition: options.refuseWhenEmpty ? 'attribute_not_exists(known) OR known = :false OR balance >= :one' : undefined }),
     ]);
     if (!failed) return 'reserved';
     if (failed[0]) return 'already_reserved';
@@ -61,33 +74,64 @@ export class CreditsLedger implements LedgerAdmin {
   }
 
   /**
-   * Our create succeeded: record the appointment's debit as covered by the reservation. If its
-   * `appointment.created` webhook debited first, give the reservation back instead (never twice).
+   * Our create succeeded: record the appointment's debit as covered by the reservation and settle it
+   * (reserved −1; the balance already moved at the reservation). If its `appointment.created` webhook
+   * debited first, give the reservation back instead (never twice). If the reservation is no longer held
+   * (released after a definitive failure, then a redelivery booked anyway), the booking is charged now.
    */
   async confirmBooking(commandId: string, appointmentId: string): Promise<ConfirmOutcome> {
     const debitId = entryIds.appointmentDebit(appointmentId);
     const reserveId = entryIds.reserve(commandId);
     const failed = await this.transact([
       this.putEntry(debitId, 'appointment-debit', { amount: 0, coveredBy: reserveId, reason: `booked by command ${commandId}` }),
-      { ConditionCheck: { TableName: this.tableName, Key: { entryId: reserveId }, ConditionExpression: 'attribute_exists(entryId)' } },
+      this.settle(reserveId, 'confirmed'),
+      this.moveBalance(0, { reserved: -1 }),
     ]);
     if (!failed) return 'confirmed';
-    if (failed[1]) throw new Error(`No reservation for command ${commandId}: reserve before booking`);
+    if (failed[0]) {
+      const existing = await this.entry(debitId);
+      if (existing?.coveredBy === reserveId || existing?.chargedBy === reserveId) return 'already_confirmed';
+      await this.releaseReservation(commandId, `appointment ${appointmentId} was debited by its webhook first`);
+      return 'webhook_debited_first';
+    }
+    const reservation = await this.entry(reserveId);
+    if (!reservation) throw new Error(`No reservation for command ${commandId}: reserve before booking`);
+    if (isUncounted(reservation)) {
+      // Reserved before the counter existed: covered, settled, `reserved` untouched (it never counted it).
+      const legacy = await this.transact([
+        this.putEntry(debitId, 'appointment-debit', { amount: 0, coveredBy: reserveId, reason: `booked by command ${commandId}` }),
+        this.settle(reserveId, 'confirmed', { uncounted: true }),
+      ]);
+      return legacy ? this.confirmBooking(commandId, appointmentId) : 'confirmed';
+    }
+    const charged = await this.transact([
+      this.putEntry(debitId, 'appointment-debit', { amount: -1, chargedBy: reserveId, reason: `booked by command ${commandId}; its reservation was already ${reservation.settledAs}` }),
+      this.moveBalance(-1),
+    ]);
+    if (!charged) return 'confirmed_uncovered';
     const existing = await this.entry(debitId);
-    if (existing?.coveredBy === reserveId) return 'already_confirmed';
-    await this.releaseReservation(commandId, `appointment ${appointmentId} was debited by its webhook first`);
-    return 'webhook_debited_first';
+    return existing?.coveredBy === reserveId || existing?.chargedBy === reserveId ? 'already_confirmed' : 'webhook_debited_first';
   }
 
-  /** Returns a reservation (definitive failure, or the webhook debited first). */
+  /** Returns a held reservation (definitive failure, or the webhook debited first): balance +1, reserved −1. */
   async releaseReservation(commandId: string, reason: string): Promise<ReleaseOutcome> {
+    const reserveId = entryIds.reserve(commandId);
     const failed = await this.transact([
       this.putEntry(entryIds.release(commandId), 'release', { amount: 1, reason }),
-      { ConditionCheck: { TableName: this.tableName, Key: { entryId: entryIds.reserve(commandId) }, ConditionExpression: 'attribute_exists(entryId)' } },
-      this.moveBalance(1),
+      this.settle(reserveId, 'released'),
+      this.moveBalance(1, { reserved: -1 }),
     ]);
     if (!failed) return 'released';
-    return failed[0] ? 'already_released' : 'not_reserved';
+    if (failed[0]) return 'already_released';
+    const reservation = await this.entry(reserveId);
+    if (!reservation || !isUncounted(reservation)) return 'not_reserved';
+    const legacy = await this.transact([
+      this.putEntry(entryIds.release(commandId), 'release', { amount: 1, reason }),
+      this.settle(reserveId, 'released', { uncounted: true }),
+      this.moveBalance(1),
+    ]);
+    if (!legacy) return 'released';
+    return legacy[0] ? 'already_released' : 'not_reserved';
   }
 
   /** An appointment's debit as its webhook reports it; a no-op if we (or an earlier delivery) recorded it. */
@@ -108,14 +152,14 @@ export class CreditsLedger implements LedgerAdmin {
     return failed ? 'already_refunded' : 'refunded';
   }
 
-  /** MONCRENEAU told us the balance (e.g. a 402's `available`): it is the truth. */
-  async syncBalance(value: number, reason: string): Promise<void> {
-    await this.setAbsolute('sync', value, reason);
+  /** MONCRENEAU told us what it holds (a 402's `available`): balance = available − reserved; once per `syncKey`. */
+  async syncBalance(available: number, reason: string, syncKey?: string): Promise<SyncOutcome> {
+    return (await this.setAbsolute('sync', available, reason, syncKey)).outcome;
   }
 
-  /** An operator sets the balance read in the dashboard. */
-  async setBalance(value: number, reason: string): Promise<void> {
-    await this.setAbsolute('manual-set', value, reason);
+  /** An operator sets the balance read in the dashboard (what MONCRENEAU holds): balance = available − reserved. */
+  async setBalance(available: number, reason: string): Promise<BalanceSet> {
+    return this.setAbsolute('manual-set', available, reason);
   }
 
   /** An operator corrects the balance by a delta, with a reason. */
@@ -136,20 +180,38 @@ export class CreditsLedger implements LedgerAdmin {
     return recentFromBuckets<LedgerEntry>(this.db, { tableName: this.tableName, indexName: 'byMonth', bucketAttribute: 'month' }, months, limit);
   }
 
-  private async setAbsolute(kind: 'sync' | 'manual-set', value: number, reason: string): Promise<void> {
-    if (!Number.isInteger(value) || value < 0) throw new Error('A balance is a whole number of credits ≥ 0');
-    const now = this.now().toISOString();
-    await this.transact([
-      this.putEntry(kind === 'sync' ? entryIds.sync(randomUUID()) : entryIds.manualSet(randomUUID()), kind, { setTo: value, reason }),
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: { entryId: BALANCE_ID },
-          UpdateExpression: 'SET balance = :v, known = :true, updatedAt = :now',
-          ExpressionAttributeValues: { ':v': value, ':true': true, ':now': now },
+  /**
+   * One transaction: the entry (with `available`, `reserved`, `setTo`) and the balance, on condition that
+   * `reserved` is still the value read — a reservation settled or made meanwhile makes it re-read.
+   */
+  private async setAbsolute(kind: 'sync' | 'manual-set', available: number, reason: string, syncKey?: string): Promise<BalanceSet> {
+    if (!Number.isInteger(available) || available < 0) throw new Error('A balance is a whole number of credits ≥ 0');
+    const entryId = kind === 'manual-set' ? entryIds.manualSet(randomUUID()) : entryIds.sync(syncKey ?? randomUUID());
+    for (let round = 1; ; round++) {
+      const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { entryId: BALANCE_ID }, ConsistentRead: true }));
+      const read = (out.Item as { reserved?: number } | undefined)?.reserved;
+      // Never negative by construction; clamped anyway so that a bad counter can only make us cautious.
+      const reserved = Math.max(0, Number(read ?? 0));
+      const setTo = available - reserved;
+      const failed = await this.transact([
+        this.putEntry(entryId, kind, { setTo, available, reserved, reason }),
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { entryId: BALANCE_ID },
+            UpdateExpression: 'SET balance = :v, known = :true, updatedAt = :now',
+            ConditionExpression: read === undefined ? 'attribute_not_exists(reserved)' : 'reserved = :read',
+            ExpressionAttributeValues: { ':v': setTo, ':true': true, ':now': this.now().toISOString(), ...(read === undefined ? {} : { ':read': read }) },
+          },
         },
-      },
-    ]);
+      ]);
+      if (!failed) return { outcome: 'synced', available, reserved, setTo };
+      if (failed[0]) {
+        const first = await this.entry(entryId);
+        return { outcome: 'already_synced', available: first?.available ?? available, reserved: first?.reserved ?? 0, setTo: first?.setTo ?? setTo };
+      }
+      if (round >= SET_ROUNDS) throw new Error(`The reserved credits kept changing: the balance was not set after ${round} attempts`);
+    }
   }
 
   private putEntry(entryId: string, kind: EntryKind, fields: Omit<LedgerEntry, 'entryId' | 'kind' | 'createdAt'>): TransactItems[number] {
@@ -163,19 +225,40 @@ export class CreditsLedger implements LedgerAdmin {
     };
   }
 
-  private moveBalance(delta: number, condition?: string): TransactItems[number] {
+  /** The balance item: balance += delta, and reserved += options.reserved when given. */
+  private moveBalance(delta: number, options: { reserved?: number; condition?: string } = {}): TransactItems[number] {
+    const { reserved, condition } = options;
     return {
       Update: {
         TableName: this.tableName,
         Key: { entryId: BALANCE_ID },
-        UpdateExpression: 'SET balance = if_not_exists(balance, :zero) + :delta, updatedAt = :now',
+        UpdateExpression: `SET balance = if_not_exists(balance, :zero) + :delta, updatedAt = :now${reserved ? ', reserved = if_not_exists(reserved, :zero) + :reserved' : ''}`,
         ConditionExpression: condition,
         ExpressionAttributeValues: {
           ':zero': 0,
           ':delta': delta,
           ':now': this.now().toISOString(),
+          ...(reserved ? { ':reserved': reserved } : {}),
           ...(condition ? { ':false': false, ':one': 1 } : {}),
         },
+      },
+    };
+  }
+
+  /**
+   * Settles a reservation entry once: only while it is held (or, `uncounted`, for one made before the
+   * counter existed and not settled yet). Fails its condition otherwise, cancelling the whole movement.
+   */
+  private settle(reserveId: string, as: 'confirmed' | 'released', options: { uncounted?: boolean } = {}): TransactItems[number] {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: { entryId: reserveId },
+        UpdateExpression: 'SET settledAs = :as, settledAt = :now REMOVE held',
+        ConditionExpression: options.uncounted
+          ? 'attribute_exists(entryId) AND attribute_not_exists(held) AND attribute_not_exists(settledAs)'
+          : 'held = :true',
+        ExpressionAttributeValues: { ':as': as, ':now': this.now().toISOString(), ...(options.uncounted ? {} : { ':true': true }) },
       },
     };
   }

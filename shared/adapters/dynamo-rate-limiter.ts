@@ -3,7 +3,11 @@
  *
  * Design — a sliding log of reserved slots (see sliding-log.ts for the invariant and its proof):
  *  - Item `<name>`: `grants` (sorted epoch-ms slots, pruned), `version` (optimistic lock), `expiresAt` (TTL).
- *  - Item `<name>#penalty`: `blockedUntil` set by penalize() (a 429, or X-RateLimit-Remaining = 0).
+ *  - Item `<name>#penalty`: `blockedUntil` set by penalize() (a 429, or X-RateLimit-Remaining = 0),
+ *    with `signalAt` (when the response that set it arrived), `reason` and `setAt`; a later end always
+ *    extends it, an earlier one replaces it only from a signal whose request left after `signalAt`
+ *    (penalize(), resume()). clearPause() (the operator's `npm run ratelimit -- clear`) ends it and
+ *    records `clearedAt`, `clearedBy`, `clearReason`, `clearedUntil`.
  *  - acquire(): read both items (strongly consistent), compute the earliest slot for each waiting
  *    caller of this instance in FIFO order, then write the new log with `version = :read` as the
  *    condition. A lost race re-reads and recomputes, so two instances can never both take a slot
@@ -20,7 +24,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { RateLimitDeadlineError, RateLimiterContentionError } from '../ratelimit/errors';
-import type { Grant, RateLimiter, RejectionObservation, ThrottleObservation } from '../ratelimit/ports';
+import type { Grant, PauseSignal, RateLimiter, RejectionObservation, ThrottleObservation } from '../ratelimit/ports';
 import { earliestSlot, pruneGrants, validateRules, type RateRule } from '../ratelimit/sliding-log';
 import { documentClient } from './aws-clients';
 import { isConditionFailure } from './dynamo-errors';
@@ -54,6 +58,25 @@ interface Waiter {
 
 const DAY_MS = 86_400_000;
 
+/** The penalty item as stored (epoch ms), for operators and tests. */
+export interface PauseState {
+  /** Every instance waits until then; 0 = never set. */
+  readonly blockedUntil: number;
+  /** When the response that set it arrived (a shortening signal's request must leave after this). */
+  readonly signalAt?: number;
+  readonly reason?: string;
+  /** When it was written. */
+  readonly setAt?: number;
+  /** The last operator clear: when, who, why, and the end it removed. */
+  readonly clearedAt?: number;
+  readonly clearedBy?: string;
+  readonly clearReason?: string;
+  readonly clearedUntil?: number;
+}
+
+const REASON_NAMES = { '#reason': 'reason' };
+const ttlSeconds = (untilMs: number) => Math.ceil((untilMs + DAY_MS) / 1000);
+
 /** The current log as returned by a failed conditional write (marshalled or not, depending on the client layer). */
 function logFromFailedWrite(error: unknown): { grants: number[]; version: number } | undefined {
   const raw = (error as { Item?: Record<string, unknown> }).Item;
@@ -75,6 +98,8 @@ export class DynamoRateLimiter implements RateLimiter {
   private commitMs = 0;
   /** Grants given up because they were released more than paddingMs/2 after their slot (diagnostics). */
   lateReleases = 0;
+  /** blockedUntil as this instance last read or wrote it: resume() writes only when it knows of a pause. */
+  private knownBlockedUntil = 0;
 
   constructor(private readonly options: DynamoRateLimiterOptions) {
     validateRules(options.rules);
@@ -136,21 +161,65 @@ export class DynamoRateLimiter implements RateLimiter {
     }
   }
 
-  /** Makes every instance hold off until `untilEpochMs` (a 429, or the quota is used up). Never shortens a pause. */
-  async penalize(untilEpochMs: number): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: { pk: this.penaltyKey() },
-          UpdateExpression: 'SET blockedUntil = :until, expiresAt = :ttl',
-          ConditionExpression: 'attribute_not_exists(blockedUntil) OR blockedUntil < :until',
-          ExpressionAttributeValues: { ':until': Math.ceil(untilEpochMs), ':ttl': Math.ceil((untilEpochMs + DAY_MS) / 1000) },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+  /**
+   * Makes every instance hold off until `untilEpochMs` (a 429, or the quota is used up). A later end always
+   * extends the pause; an earlier one replaces it only with a `signal` whose request left after the stored
+   * signal arrived (`signalAt < signal.sentAfter`). Without a signal a pause is never shortened.
+   */
+  async penalize(untilEpochMs: number, signal?: PauseSignal): Promise<void> {
+    const now = this.now();
+    const until = Math.ceil(untilEpochMs);
+    const at = Math.floor(signal?.receivedAt ?? now);
+    const values = { ':until': until, ':ttl': ttlSeconds(until), ':reason': (signal?.reason ?? 'penalize() without a signal').slice(0, 200), ':now': now };
+    const set = 'SET blockedUntil = :until, expiresAt = :ttl, #reason = :reason, setAt = :now';
+    const written =
+      // 1. Start or extend the pause; this signal's time is kept unless a newer one is stored.
+      (await this.updatePenalty(`${set}, signalAt = :at`, '(attribute_not_exists(blockedUntil) OR blockedUntil < :until) AND (attribute_not_exists(signalAt) OR signalAt <= :at)', { ...values, ':at': at })) ||
+      // 2. Extend with an older signal: the newer signalAt stays (it is what a shortening must beat).
+      (await this.updatePenalty(set, 'attribute_not_exists(blockedUntil) OR blockedUntil < :until', values)) ||
+      // 3. Shorten: only a signal the server sent after the one that set the pause.
+      (signal !== undefined &&
+        (await this.updatePenalty(`${set}, signalAt = :at`, 'blockedUntil > :until AND signalAt < :sentAfter', { ...values, ':at': at, ':sentAfter': Math.floor(signal.sentAfter) })));
+    if (written) this.knownBlockedUntil = until;
+  }
+
+  /**
+   * The server accepts requests again (a 2xx with quota left): ends the pause at `signal.receivedAt`, under
+   * penalize()'s rule. Writes only when this instance knows of a pause beyond it (no write per response).
+   */
+  async resume(signal: PauseSignal): Promise<void> {
+    const at = Math.floor(signal.receivedAt);
+    if (this.knownBlockedUntil <= at) return;
+    const written = await this.updatePenalty(
+      'SET blockedUntil = :at, expiresAt = :ttl, #reason = :reason, setAt = :now, signalAt = :at',
+      'blockedUntil > :at AND signalAt < :sentAfter',
+      { ':at': at, ':ttl': ttlSeconds(at), ':reason': signal.reason.slice(0, 200), ':now': this.now(), ':sentAfter': Math.floor(signal.sentAfter) },
+    );
+    if (written) this.knownBlockedUntil = at;
+  }
+
+  /**
+   * The operator's override (`npm run ratelimit -- clear`): ends the pause now and records who, why and
+   * when on the item. Writes nothing when no pause is in force; fails if the pause changed since it was read.
+   */
+  async clearPause(by: string, reason: string): Promise<{ cleared: boolean; at: number; previous: PauseState }> {
+    const previous = await this.readPenaltyState();
+    const at = this.now();
+    if (previous.blockedUntil <= at) return { cleared: false, at, previous };
+    const cleared = await this.updatePenalty(
+      'SET blockedUntil = :at, expiresAt = :ttl, clearedAt = :at, clearedBy = :by, clearReason = :why, clearedUntil = :was',
+      'blockedUntil = :was',
+      { ':at': at, ':ttl': ttlSeconds(at), ':by': by, ':why': reason, ':was': previous.blockedUntil },
+    );
+    if (!cleared) throw new Error('the pause changed while it was being cleared (a new server signal): look at it again and retry');
+    this.knownBlockedUntil = at;
+    return { cleared: true, at, previous };
+  }
+
+  /** The log and the pause with when and why it was set or cleared (`npm run ratelimit -- show`). */
+  async inspect(): Promise<{ grants: number[]; version: number; pause: PauseState }> {
+    const [log, pause] = await Promise.all([this.readLog(), this.readPenaltyState()]);
+    return { ...log, pause };
   }
 
   /** Current state, for diagnostics and tests. */
@@ -250,8 +319,46 @@ export class DynamoRateLimiter implements RateLimiter {
   }
 
   private async readPenalty(): Promise<number> {
+    return (await this.readPenaltyState()).blockedUntil;
+  }
+
+  private async readPenaltyState(): Promise<PauseState> {
     const out = await this.db.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: this.penaltyKey() }, ConsistentRead: true }));
-    return Number((out.Item as { blockedUntil?: number } | undefined)?.blockedUntil ?? 0);
+    const item = (out.Item ?? {}) as Record<string, unknown>;
+    const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const state: PauseState = {
+      blockedUntil: Number(item.blockedUntil ?? 0),
+      signalAt: num(item.signalAt),
+      reason: str(item.reason),
+      setAt: num(item.setAt),
+      clearedAt: num(item.clearedAt),
+      clearedBy: str(item.clearedBy),
+      clearReason: str(item.clearReason),
+      clearedUntil: num(item.clearedUntil),
+    };
+    this.knownBlockedUntil = state.blockedUntil;
+    return state;
+  }
+
+  /** One conditional update of the penalty item; false when the condition did not hold. */
+  private async updatePenalty(update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { pk: this.penaltyKey() },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: update.includes('#reason') ? REASON_NAMES : undefined,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
   }
 
   private async writeLog(grants: number[], readVersion: number): Promise<void> {

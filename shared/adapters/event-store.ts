@@ -7,12 +7,13 @@
  * a PROCESSING one under a live lease is being handled concurrently and must be retried later.
  */
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ClaimInput, ClaimResult, Completion, EventClaims } from '../webhooks/ports';
+import type { BodyEncoding, ClaimInput, ClaimResult, Completion, EventClaims, EventParking, ParkedEvent } from '../webhooks/ports';
 import { documentClient } from './aws-clients';
 import { recentFromBuckets } from './recent-items';
 import { isConditionFailure } from './dynamo-errors';
 
-export type EventStatus = 'PROCESSING' | 'COMPLETED' | 'FAILED';
+/** PARKED: verified and acknowledged, but refused by the queue (see the receiver); an operator replays it. */
+export type EventStatus = 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'PARKED';
 
 export interface EventRecord {
   readonly eventId: string;
@@ -29,7 +30,12 @@ export interface EventRecord {
   readonly creditsOutcome?: string;
   readonly lastError?: string;
   readonly completedAt?: string;
+  /** The body as queued: text, or base64 when `rawEncoding` says so (see shared/webhooks/queue-body.ts). */
   readonly raw: string;
+  readonly rawEncoding?: BodyEncoding;
+  /** Why the queue refused it (PARKED only), and how many deliveries were parked. */
+  readonly parkReason?: string;
+  readonly parkedDeliveries?: number;
   readonly expiresAt: number;
 }
 
@@ -49,7 +55,10 @@ function namesUsedIn(expression: string, names: Readonly<Record<string, string>>
   return Object.fromEntries((expression.match(/#\w+/g) ?? []).map((placeholder) => [placeholder, names[placeholder]]));
 }
 
-export class EventStore implements EventClaims {
+/** What the recent-events index holds (infra/wiring.ts `byDay` include list): no personal data. */
+export type EventSummary = Pick<EventRecord, 'eventId' | 'eventType' | 'created' | 'status' | 'receivedAt' | 'day' | 'attempts' | 'duplicates' | 'outcome' | 'creditsOutcome' | 'lastError' | 'parkReason'>;
+
+export class EventStore implements EventClaims, EventParking {
   constructor(
     private readonly tableName: string,
     private readonly options: { leaseSeconds: number; retentionDays: number; now?: () => number },
@@ -71,7 +80,7 @@ export class EventStore implements EventClaims {
           // Every attribute through a placeholder: several (raw, day, owner, status…) are DynamoDB reserved words.
           UpdateExpression:
             'SET #status = :processing, #lease = :lease, #owner = :owner, #type = :type, #created = :created, ' +
-            '#raw = if_not_exists(#raw, :raw), #receivedAt = if_not_exists(#receivedAt, :now), #day = if_not_exists(#day, :day), #expires = :expires ' +
+            '#raw = if_not_exists(#raw, :raw), #encoding = if_not_exists(#encoding, :encoding), #receivedAt = if_not_exists(#receivedAt, :now), #day = if_not_exists(#day, :day), #expires = :expires ' +
             'ADD #attempts :one',
           ConditionExpression: 'attribute_not_exists(eventId) OR #status = :failed OR (#status = :processing AND #lease < :nowMs)',
           ExpressionAttributeNames: {
@@ -81,6 +90,7 @@ export class EventStore implements EventClaims {
             '#type': 'eventType',
             '#created': 'created',
             '#raw': 'raw',
+            '#encoding': 'rawEncoding',
             '#receivedAt': 'receivedAt',
             '#day': 'day',
             '#expires': 'expiresAt',
@@ -94,7 +104,8 @@ export class EventStore implements EventClaims {
             ':owner': input.owner,
             ':type': input.eventType,
             ':created': input.created,
-            ':raw': input.raw,
+            ':raw': input.raw.body,
+            ':encoding': input.raw.encoding,
             ':now': nowIso,
             ':day': nowIso.slice(0, 10),
             ':expires': Math.floor(now / 1000) + this.options.retentionDays * 86_400,
@@ -127,6 +138,55 @@ export class EventStore implements EventClaims {
       ...(credits ? { ':credits': credits } : {}),
       ':now': new Date(this.now()).toISOString(),
     });
+  }
+
+  async park(event: ParkedEvent): Promise<'parked' | 'already_known'> {
+    const now = this.now();
+    const nowIso = new Date(now).toISOString();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { eventId: event.eventId },
+          UpdateExpression:
+            'SET #status = :parked, #type = :type, #created = :created, #raw = :raw, #encoding = :encoding, #reason = :reason, ' +
+            '#receivedAt = if_not_exists(#receivedAt, :now), #day = if_not_exists(#day, :day), #expires = :expires, #attempts = if_not_exists(#attempts, :zero) ' +
+            'ADD #parked :one',
+          // An event already queued once (processing or done) is not parked over: the queue has it.
+          ConditionExpression: 'attribute_not_exists(eventId) OR #status = :parked',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#type': 'eventType',
+            '#created': 'created',
+            '#raw': 'raw',
+            '#encoding': 'rawEncoding',
+            '#reason': 'parkReason',
+            '#receivedAt': 'receivedAt',
+            '#day': 'day',
+            '#expires': 'expiresAt',
+            '#attempts': 'attempts',
+            '#parked': 'parkedDeliveries',
+          },
+          ExpressionAttributeValues: {
+            ':parked': 'PARKED',
+            ':type': event.eventType,
+            ':created': event.created,
+            ':raw': event.body.body,
+            ':encoding': event.body.encoding,
+            ':reason': event.reason.slice(0, 1000),
+            ':now': nowIso,
+            ':day': nowIso.slice(0, 10),
+            ':expires': Math.floor(now / 1000) + this.options.retentionDays * 86_400,
+            ':zero': 0,
+            ':one': 1,
+          },
+        }),
+      );
+      return 'parked';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'already_known';
+      throw error;
+    }
   }
 
   /** Releases the claim so that the next delivery (SQS retry or DLQ replay) can try again. */
@@ -169,10 +229,10 @@ export class EventStore implements EventClaims {
     return out.Item as EventRecord | undefined;
   }
 
-  /** Most recent first, from the `byDay` index (today, then earlier days, up to `days`). */
-  async recent(limit = 50, days = 2): Promise<EventRecord[]> {
+  /** Most recent first, from the `byDay` index (today, then earlier days, up to `days`): summaries, never the raw body. */
+  async recent(limit = 50, days = 2): Promise<EventSummary[]> {
     const dayList = Array.from({ length: days }, (_, d) => new Date(this.now() - d * 86_400_000).toISOString().slice(0, 10));
-    return recentFromBuckets<EventRecord>(this.db, { tableName: this.tableName, indexName: 'byDay', bucketAttribute: 'day' }, dayList, limit);
+    return recentFromBuckets<EventSummary>(this.db, { tableName: this.tableName, indexName: 'byDay', bucketAttribute: 'day' }, dayList, limit);
   }
 
   private async countDuplicate(eventId: string): Promise<void> {

@@ -4,9 +4,24 @@
  * put; any later request with that key gets the same command (never a second booking), or a
  * conflict if its request differs. A crash between the key claim and the command put, or a failed
  * enqueue, is repaired by the next request with the same key.
+ *
+ * Expiry: the command record lives `retentionDays`; its key `retentionDays + IDEMPOTENCY_KEY_GRACE_DAYS`
+ * (DynamoDB TTL never deletes early, but late and in any order). The key records when its command
+ * expires: a retry that finds the key but not the command after that instant is refused
+ * (`key_expired`), never turned into a new command; before it, the command is missing only because
+ * the first request has not stored it yet (or crashed), and the retry repairs it.
  */
 import type { CommandQueue, CommandStore, IdempotencyRecord } from './ports';
 import type { CommandPayload, CommandRecord } from './types';
+
+/**
+ * How long an Idempotency-Key outlives its command (days). Longer than DynamoDB TTL's usual deletion
+ * lag (a few days), and as long as SQS's longest retention (14 days), so that a caller's queued
+ * retries meet a clear 410 rather than a forgotten key. A stage setting candidate.
+ */
+export const IDEMPOTENCY_KEY_GRACE_DAYS = 14;
+
+const DAY_SECONDS = 86_400;
 
 export interface AcceptDeps {
   readonly store: CommandStore;
@@ -25,7 +40,9 @@ export interface AcceptRequest {
 
 export type AcceptOutcome =
   | { readonly kind: 'accepted'; readonly command: CommandRecord; readonly replayed: boolean }
-  | { readonly kind: 'key_reused'; readonly commandId: string };
+  | { readonly kind: 'key_reused'; readonly commandId: string }
+  /** The key's command record expired and is gone: nothing can be replayed, nothing new is created. */
+  | { readonly kind: 'key_expired'; readonly commandId: string; readonly expiredAt: string };
 
 export async function acceptCommand(deps: AcceptDeps, request: AcceptRequest): Promise<AcceptOutcome> {
   const key = request.idempotencyKey;
@@ -34,11 +51,12 @@ export async function acceptCommand(deps: AcceptDeps, request: AcceptRequest): P
     if (existing) return replay(deps, request, existing);
   }
   const commandId = deps.newId();
+  const commandExpiresAt = expiresAt(deps);
   if (key !== undefined) {
-    const claim = await deps.store.claimIdempotencyKey({ key, commandId, fingerprint: request.fingerprint }, expiresAt(deps));
+    const claim = await deps.store.claimIdempotencyKey({ key, commandId, fingerprint: request.fingerprint, commandExpiresAt }, commandExpiresAt + IDEMPOTENCY_KEY_GRACE_DAYS * DAY_SECONDS);
     if (!claim.claimed) return replay(deps, request, claim.existing);
   }
-  const command = await createAndEnqueue(deps, request, commandId);
+  const command = await createAndEnqueue(deps, request, commandId, commandExpiresAt);
   return { kind: 'accepted', command, replayed: false };
 }
 
@@ -46,8 +64,13 @@ async function replay(deps: AcceptDeps, request: AcceptRequest, existing: Idempo
   if (existing.fingerprint !== request.fingerprint) return { kind: 'key_reused', commandId: existing.commandId };
   const command = await deps.store.get(existing.commandId);
   if (!command) {
+    if (deps.now().getTime() >= existing.commandExpiresAt * 1000) {
+      // Its record expired and TTL deleted it: re-creating it would run (book) a second time.
+      return { kind: 'key_expired', commandId: existing.commandId, expiredAt: new Date(existing.commandExpiresAt * 1000).toISOString() };
+    }
     // The first request claimed the key but its command is not stored (crash, or still in flight).
-    return { kind: 'accepted', command: await createAndEnqueue(deps, request, existing.commandId), replayed: true };
+    // Same expiry as the key recorded, so the key still outlives it.
+    return { kind: 'accepted', command: await createAndEnqueue(deps, request, existing.commandId, existing.commandExpiresAt), replayed: true };
   }
   if (command.status === 'QUEUED' && !command.enqueuedAt) {
     // The first request's enqueue failed (it answered 503): this retry completes it. A duplicate
@@ -57,7 +80,7 @@ async function replay(deps: AcceptDeps, request: AcceptRequest, existing: Idempo
   return { kind: 'accepted', command, replayed: true };
 }
 
-async function createAndEnqueue(deps: AcceptDeps, request: AcceptRequest, commandId: string): Promise<CommandRecord> {
+async function createAndEnqueue(deps: AcceptDeps, request: AcceptRequest, commandId: string, commandExpiresAt: number): Promise<CommandRecord> {
   const now = deps.now().toISOString();
   const payload = request.payload(commandId);
   const command: CommandRecord = {
@@ -69,7 +92,7 @@ async function createAndEnqueue(deps: AcceptDeps, request: AcceptRequest, comman
     failures: 0,
     createdAt: now,
     updatedAt: now,
-    expiresAt: expiresAt(deps),
+    expiresAt: commandExpiresAt,
     ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
   };
   if (!(await deps.store.create(command))) {
@@ -86,5 +109,5 @@ async function enqueue(deps: AcceptDeps, commandId: string): Promise<void> {
 }
 
 function expiresAt(deps: AcceptDeps): number {
-  return Math.floor(deps.now().getTime() / 1000) + deps.retentionDays * 86_400;
+  return Math.floor(deps.now().getTime() / 1000) + deps.retentionDays * DAY_SECONDS;
 }

@@ -15,7 +15,7 @@ import type { CallOptions } from '../moncreneau/client/types';
 import { acceptCommand, type AcceptDeps, type AcceptOutcome } from './accept';
 import { commandView, statusUrl } from './command-view';
 import { requestFingerprint } from './fingerprint';
-import { idempotencyKey, parseJsonBody } from './http-request';
+import { idempotencyKey, parseJsonBody, publicBasePath, requiredIdempotencyKey } from './http-request';
 import type { Ledger } from '../credits/ports';
 import type { AppointmentsPort, OutboundSwitch } from './ports';
 import { readErrorResponse, type HttpError } from './read-errors';
@@ -27,6 +27,8 @@ export type ApiOutcome =
   | { readonly kind: 'accepted'; readonly command: CommandRecord; readonly replayed: boolean; readonly paused: boolean }
   | { readonly kind: 'refused_no_credits'; readonly balance: number }
   | { readonly kind: 'read_failed'; readonly error: unknown; readonly answer: HttpError }
+  /** A retry whose Idempotency-Key outlived its command: 410, nothing created. */
+  | { readonly kind: 'key_expired'; readonly commandId: string; readonly expiredAt: string }
   | { readonly kind: 'answered' };
 
 export interface ApiAnswer {
@@ -74,9 +76,11 @@ export function createAppointmentsApi(deps: ApiDeps): AppointmentsApi {
     },
   };
   const api = async (event: APIGatewayProxyEvent, invocation: Invocation): Promise<ApiAnswer> => {
-    const resource = routes[event.resource];
-    if (!resource) return answered(errorResponse(404, 'NOT_FOUND', `No route for ${event.path}`));
-    const route = resource[event.httpMethod.toUpperCase()];
+    // Own properties only: a resource or method named like an Object.prototype member is no route.
+    const resource = Object.hasOwn(routes, event.resource) ? routes[event.resource] : undefined;
+    if (!resource) return answered(errorResponse(404, 'NOT_FOUND', `No route for ${String(event.path).slice(0, 200)}`));
+    const method = String(event.httpMethod).toUpperCase();
+    const route = Object.hasOwn(resource, method) ? resource[method] : undefined;
     if (!route) {
       const allow = Object.keys(resource).join(', ');
       return answered(errorResponse(405, 'METHOD_NOT_ALLOWED', `${event.httpMethod} is not allowed on ${event.resource}; allowed: ${allow}`, undefined, { allow }));
@@ -96,14 +100,15 @@ function validationError(problems: readonly FieldProblem[]): APIGatewayProxyResu
 async function createAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult | ApiAnswer> {
   const body = parseJsonBody(event);
   if (!body.ok) return body.response;
-  const key = idempotencyKey(event);
+  // Required on create (docs/appointment-commands.md): a retry without it could book twice.
+  const key = requiredIdempotencyKey(event);
   if (!key.ok) return key.response;
   const valid = validateCreate(body.value);
   if (!valid.ok) return validationError(valid.problems);
   const request = valid.value;
 
   // An idempotent replay answers with its command even if credits ran out since.
-  const replay = key.value === undefined ? undefined : await deps.store.getIdempotencyKey(key.value);
+  const replay = await deps.store.getIdempotencyKey(key.value);
   if (!replay && deps.refuseWhenNoCredits) {
     const balance = await deps.ledger.balance();
     if (balance !== null && balance < 1) {
@@ -118,7 +123,7 @@ async function createAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Pr
     type: 'create',
     request: { ...request, externalUserId: request.externalUserId ?? defaultExternalUserId(commandId) },
   });
-  return accepted(deps, await acceptCommand(deps, { payload, fingerprint: requestFingerprint({ type: 'create', body: request }), idempotencyKey: key.value }));
+  return accepted(deps, event, await acceptCommand(deps, { payload, fingerprint: requestFingerprint({ type: 'create', body: request }), idempotencyKey: key.value }));
 }
 
 async function updateAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult | ApiAnswer> {
@@ -133,6 +138,7 @@ async function updateAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Pr
   const changes = valid.value;
   return accepted(
     deps,
+    event,
     await acceptCommand(deps, {
       payload: () => ({ type: 'update', appointmentId, changes }),
       fingerprint: requestFingerprint({ type: 'update', appointmentId, body: changes }),
@@ -148,6 +154,7 @@ async function cancelAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Pr
   if (!key.ok) return key.response;
   return accepted(
     deps,
+    event,
     await acceptCommand(deps, {
       payload: () => ({ type: 'cancel', appointmentId }),
       fingerprint: requestFingerprint({ type: 'cancel', appointmentId }),
@@ -156,16 +163,26 @@ async function cancelAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Pr
   );
 }
 
-async function accepted(deps: ApiDeps, outcome: AcceptOutcome): Promise<APIGatewayProxyResult | ApiAnswer> {
+async function accepted(deps: ApiDeps, event: APIGatewayProxyEvent, outcome: AcceptOutcome): Promise<APIGatewayProxyResult | ApiAnswer> {
+  const basePath = publicBasePath(event);
   if (outcome.kind === 'key_reused') {
     return errorResponse(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request; use a new key for a new request', {
       commandId: outcome.commandId,
-      statusUrl: statusUrl(outcome.commandId),
+      statusUrl: statusUrl(outcome.commandId, basePath),
     });
+  }
+  if (outcome.kind === 'key_expired') {
+    const response = errorResponse(
+      410,
+      'IDEMPOTENCY_KEY_EXPIRED',
+      `This Idempotency-Key was used for command ${outcome.commandId}, whose record expired at ${outcome.expiredAt} (commands are kept ${deps.retentionDays} days); it can no longer be replayed, and no new command is created with it. If you still need this change, first check that the original request did not take effect (for a booking: GET /appointments?externalUserId=…), then send it with a new Idempotency-Key.`,
+      { commandId: outcome.commandId, expiredAt: outcome.expiredAt },
+    );
+    return { response, outcome: { kind: 'key_expired', commandId: outcome.commandId, expiredAt: outcome.expiredAt } };
   }
   const { command, replayed } = outcome;
   const flag = await deps.outbound.outboundWrites();
-  const location = statusUrl(command.commandId);
+  const location = statusUrl(command.commandId, basePath);
   const body = {
     commandId: command.commandId,
     status: command.status,
@@ -180,7 +197,7 @@ async function getCommand(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<A
   const id = event.pathParameters?.id;
   const command = id && /^[A-Za-z0-9-]{1,64}$/.test(id) ? await deps.store.get(id) : undefined;
   if (!command) return errorResponse(404, 'COMMAND_NOT_FOUND', `No command ${String(id ?? '').slice(0, 64)}`);
-  return jsonResponse(200, commandView(command));
+  return jsonResponse(200, commandView(command, publicBasePath(event)));
 }
 
 function callOptions(inv: Invocation): CallOptions {

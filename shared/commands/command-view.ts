@@ -4,7 +4,8 @@
  */
 import type { CommandRecord } from './types';
 
-export function commandView(command: CommandRecord): Record<string, unknown> {
+/** `basePath`: the caller's prefix in front of our routes (`publicBasePath`), so statusUrl can be followed. */
+export function commandView(command: CommandRecord, basePath = ''): Record<string, unknown> {
   const appointmentId = command.payload.type === 'create' ? undefined : command.payload.appointmentId;
   return {
     commandId: command.commandId,
@@ -21,10 +22,11 @@ export function commandView(command: CommandRecord): Record<string, unknown> {
     ...(command.error ? { error: command.error } : {}),
     ...(command.lastError && command.status !== 'SUCCEEDED' ? { lastError: command.lastError } : {}),
     ...(command.status === 'PAUSED' && command.pausedReason ? { pausedReason: command.pausedReason } : {}),
-    statusUrl: statusUrl(command.commandId),
+    statusUrl: statusUrl(command.commandId, basePath),
   };
 }
 
-export function statusUrl(commandId: string): string {
-  return `/commands/${commandId}`;
+/** The command's status path as the caller reaches it: `/commands/{id}` behind `basePath` ('' at the root). */
+export function statusUrl(commandId: string, basePath = ''): string {
+  return `${basePath}/commands/${commandId}`;
 }

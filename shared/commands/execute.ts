@@ -1,15 +1,16 @@
 /**
  * Executes one RUNNING command against MONCRENEAU and settles the credits ledger. Returns what
  * happened; the caller (worker.ts) records it. Never resends a create blindly: from the second
- * execution on, the booking is looked up first (same externalUserId), and the client itself looks
- * it up after any uncertain attempt.
+ * execution on, the booking is looked up first (same externalUserId, name, department and slot:
+ * matchBooking), and the client itself looks it up after any uncertain attempt.
  */
 import { InsufficientCreditsLocalError } from '../credits/errors';
 import type { ConfirmOutcome, Ledger, RefundOutcome } from '../credits/ports';
+import { refundOnCancel } from '../credits/rules';
 import { ConflictError, InsufficientCreditsError, ValidationError } from '../moncreneau/client/errors';
-import { sameBooking } from '../moncreneau/client/resources/appointments';
+import { findBooking, type FoundBooking, type LookupField } from '../moncreneau/client/resources/appointments';
 import type { Appointment, CallOptions, CreateAppointmentRequest } from '../moncreneau/client/types';
-import { failureKind, toCommandError } from './failure-kind';
+import { failureKind, reportedAvailableCredits, toCommandError } from './failure-kind';
 import type { AppointmentsPort } from './ports';
 import type { CommandError, CommandRecord, CommandResult } from './types';
 
@@ -65,42 +66,70 @@ async function executeCreate(deps: ExecuteDeps, command: CommandRecord, request:
   }
   try {
     const found = command.attempts > 1 ? await lookUp(deps, request, call) : undefined;
-    const { appointment, outcome } = found ? { appointment: found, outcome: 'recovered' as const } : await deps.appointments.createDetailed(request, call);
+    const { appointment, outcome, matchedWithout } = found
+      ? { appointment: found.appointment, outcome: 'recovered' as const, matchedWithout: found.without }
+      : await deps.appointments.createDetailed(request, call);
     const ledger = await deps.ledger.confirmBooking(reservation, String(appointment.id));
-    return { kind: 'succeeded', result: { appointment, outcome }, ledger };
+    return { kind: 'succeeded', result: { appointment, outcome, ...lookupNote(appointment, matchedWithout) }, ledger };
   } catch (error) {
     const execution = failed(error, command);
     if (execution.kind === 'definitive') {
-      // Release first, then set the balance MONCRENEAU reported, so the ledger ends on its value.
+      // Release first, then set the balance MONCRENEAU reported (minus what other commands in flight
+      // hold), so the ledger ends on its value. Only a 402 INSUFFICIENT_CREDITS with a numeric
+      // `available` says what the balance is; any other definitive failure fails this command only.
       await deps.ledger.releaseReservation(reservation, `command ${command.commandId} failed: ${execution.error.code}`);
-      if (error instanceof InsufficientCreditsError) await deps.ledger.syncBalance(error.available ?? 0, `402 INSUFFICIENT_CREDITS on command ${command.commandId}`);
+      const available = reportedAvailableCredits(error);
+      if (available !== undefined) {
+        await deps.ledger.syncBalance(available, `402 INSUFFICIENT_CREDITS (available ${available}) on command ${command.commandId}`, `402#${reservation}`);
+      }
     }
     return execution;
   }
 }
 
-/** A redelivered create: did an earlier execution book it already? (Same externalUserId, department and slot.) */
-async function lookUp(deps: ExecuteDeps, request: CreateAppointmentRequest, call: CallOptions): Promise<Appointment | undefined> {
-  for await (const appointment of deps.appointments.iterate({ externalUserId: request.externalUserId, departmentId: request.departmentId }, call)) {
-    if (sameBooking(appointment, request)) return appointment;
-  }
-  return undefined;
+/** A redelivered create: did an earlier execution book it already? (matchBooking: our externalUserId, name, department and slot.) */
+async function lookUp(deps: ExecuteDeps, request: CreateAppointmentRequest, call: CallOptions): Promise<FoundBooking | undefined> {
+  return findBooking(deps.appointments.iterate({ externalUserId: request.externalUserId, departmentId: request.departmentId }, call), request);
+}
+
+/** An adopted booking whose list item did not echo a field we match on: say so on the result (GET /commands/{id}). */
+function lookupNote(appointment: Appointment, without: readonly LookupField[] | undefined) {
+  if (!without || without.length === 0) return {};
+  const compared = ['externalUserId', 'name'].filter((f) => !without.includes(f as LookupField));
+  return {
+    matchedWithout: without,
+    lookupNote: `Appointment ${appointment.id} was adopted after an uncertain create although MONCRENEAU's list did not return its ${without.join(', ')}: it matched on ${[...compared, 'departmentId', 'dateTime'].join(', ')}.`,
+  };
 }
 
 async function executeCancel(deps: ExecuteDeps, command: CommandRecord, appointmentId: string, call: CallOptions): Promise<Execution> {
   let outcome: 'cancelled' | 'already_cancelled';
+  let current: Appointment | undefined;
   try {
     outcome = await deps.appointments.cancel(appointmentId, call);
+    // DELETE answers 204 without a body: read the appointment for what MONCRENEAU refunded. Best effort —
+    // the cancel is done, so a failed read falls back to the documented 1 credit rather than failing it.
+    current = await readQuietly(deps, appointmentId, call);
   } catch (error) {
     // Cancelling a cancelled appointment is refused (sandbox: 400; docs: UNKNOWN). If it is indeed
     // cancelled — an earlier execution that crashed before recording, or someone else — that is success.
     if (!(error instanceof ValidationError || error instanceof ConflictError)) throw error;
-    const current = await deps.appointments.get(appointmentId, call);
+    current = await deps.appointments.get(appointmentId, call);
     if (current.status !== 'CANCELLED') throw error;
     outcome = 'already_cancelled';
   }
-  // Always: the refund entry id is the appointment's, so the webhook's refund and ours meet on one
-  // entry; calling it again covers a crash between the cancel and the refund.
-  const ledger = await deps.ledger.refundAppointment(appointmentId, 1, `command:${command.commandId}`);
-  return { kind: 'succeeded', result: { appointmentId, outcome }, ledger };
+  // Always: the refund entry id is the appointment's, so the webhook's refund (its `creditsRefunded`) and
+  // ours meet on one entry, whichever comes first; calling it again covers a crash between the cancel and
+  // the refund, and a webhook that never arrives.
+  const refund = refundOnCancel(current);
+  const ledger = await deps.ledger.refundAppointment(appointmentId, refund.credits, `command:${command.commandId}`);
+  return { kind: 'succeeded', result: { appointmentId, outcome, refund: { ...refund, ledger } }, ledger };
+}
+
+async function readQuietly(deps: ExecuteDeps, appointmentId: string, call: CallOptions): Promise<Appointment | undefined> {
+  try {
+    return await deps.appointments.get(appointmentId, call);
+  } catch {
+    return undefined;
+  }
 }

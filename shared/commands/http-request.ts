@@ -29,6 +29,8 @@ export function parseJsonBody(event: APIGatewayProxyEvent): Parsed<unknown> {
   }
 }
 
+const IDEMPOTENCY_KEY_FORMAT = `1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters without spaces`;
+
 /** The optional Idempotency-Key header: 1–200 printable ASCII characters. */
 export function idempotencyKey(event: APIGatewayProxyEvent): Parsed<string | undefined> {
   const key = header(event.headers, 'idempotency-key');
@@ -36,10 +38,64 @@ export function idempotencyKey(event: APIGatewayProxyEvent): Parsed<string | und
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
     return {
       ok: false,
-      response: errorResponse(400, 'VALIDATION_ERROR', 'Invalid Idempotency-Key header', [
-        { field: 'Idempotency-Key', problem: `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters without spaces` },
-      ]),
+      response: errorResponse(400, 'VALIDATION_ERROR', 'Invalid Idempotency-Key header', [{ field: 'Idempotency-Key', problem: `must be ${IDEMPOTENCY_KEY_FORMAT}` }]),
     };
   }
   return { ok: true, value: key };
+}
+
+/**
+ * The Idempotency-Key a create must carry: without one, a retry after a timeout or a 503 cannot be
+ * told from a new booking. 400 IDEMPOTENCY_KEY_REQUIRED when absent.
+ */
+export function requiredIdempotencyKey(event: APIGatewayProxyEvent): Parsed<string> {
+  const key = idempotencyKey(event);
+  if (!key.ok) return key;
+  if (key.value !== undefined) return { ok: true, value: key.value };
+  return {
+    ok: false,
+    response: errorResponse(
+      400,
+      'IDEMPOTENCY_KEY_REQUIRED',
+      `POST /appointments requires an Idempotency-Key header: without it a retry (after a timeout, a network error or a 503) cannot be told apart from a new request and could book twice. Send one unique value per booking (${IDEMPOTENCY_KEY_FORMAT}, e.g. a UUID or your order id) and send the same value again on every retry of that booking.`,
+      [{ field: 'Idempotency-Key', problem: `is required on create; must be ${IDEMPOTENCY_KEY_FORMAT}` }],
+    ),
+  };
+}
+
+/** Path segments a URL path may carry as is (RFC 3986 pchar), so a prefix can go into Location safely. */
+const SAFE_PREFIX = /^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*$/;
+/** The API's own default endpoint (regional/edge, incl. private APIs' `<api>-<vpce>` host), never a custom domain. */
+const EXECUTE_API_HOST = /\.execute-api\.[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/i;
+
+/**
+ * The path prefix in front of our routes in the URL the caller used, so that the links we answer
+ * (Location, statusUrl) can be followed:
+ * - default execute-api endpoint: `/<stage>` (API Gateway strips it from `event.path`;
+ *   `requestContext.path` keeps it);
+ * - custom domain with a base path mapping: the base path (API Gateway keeps it in `event.path`, which
+ *   then ends with the route; there is no stage segment);
+ * - custom domain at its root, the local runtime (serves at the root, although its
+ *   `requestContext.path` mimics the stage segment), a request without context: ''.
+ */
+export function publicBasePath(event: Pick<APIGatewayProxyEvent, 'path' | 'resource'> & { readonly requestContext?: Partial<APIGatewayProxyEvent['requestContext']> | null }): string {
+  const context = event.requestContext ?? {};
+  const path = event.path ?? '';
+  if (context.stage && context.path === `/${context.stage}${path}` && EXECUTE_API_HOST.test(context.domainName ?? '')) return safePrefix(`/${context.stage}`);
+  return safePrefix(prefixBeforeRoute(path, event.resource ?? ''));
+}
+
+/** What precedes the route in `path`: '/booking' for '/booking/appointments/12' and '/appointments/{id}'. */
+function prefixBeforeRoute(path: string, resource: string): string {
+  const segments = path.split('/').filter((s) => s !== '');
+  const route = resource.split('/').filter((s) => s !== '');
+  if (route.length === 0 || route.length > segments.length || route.some((s) => s.endsWith('+}'))) return '';
+  const tail = segments.slice(segments.length - route.length);
+  if (!route.every((s, i) => (s.startsWith('{') && s.endsWith('}')) || s === tail[i])) return '';
+  const head = segments.slice(0, segments.length - route.length);
+  return head.length === 0 ? '' : `/${head.join('/')}`;
+}
+
+function safePrefix(prefix: string): string {
+  return SAFE_PREFIX.test(prefix) ? prefix : '';
 }

@@ -10,6 +10,11 @@ export interface IdempotencyRecord {
   readonly key: string;
   readonly commandId: string;
   readonly fingerprint: string;
+  /**
+   * When its command record expires (epoch seconds). The key itself lives longer (it is claimed with a
+   * later TTL), so a key whose command is gone after this instant is known to be expired, not in flight.
+   */
+  readonly commandExpiresAt: number;
 }
 
 export type StartRunOutcome =
@@ -24,7 +29,10 @@ export interface CommandStore {
   /** Put if absent; false when a command with that id already exists. */
   create(command: CommandRecord): Promise<boolean>;
   markEnqueued(commandId: string): Promise<void>;
-  /** Conditional put of `idem#<key>`; on conflict returns the record that was there first. */
+  /**
+   * Conditional put of `idem#<key>` with its own TTL `expiresAt` (later than `record.commandExpiresAt`);
+   * on conflict returns the record that was there first.
+   */
   claimIdempotencyKey(record: IdempotencyRecord, expiresAt: number): Promise<{ readonly claimed: true } | { readonly claimed: false; readonly existing: IdempotencyRecord }>;
   getIdempotencyKey(key: string): Promise<IdempotencyRecord | undefined>;
   /**

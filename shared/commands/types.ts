@@ -53,8 +53,23 @@ export interface CommandRecord {
 }
 
 export type CommandResult =
-  | { readonly appointment: Appointment; readonly outcome: 'created' | 'recovered' | 'duplicate' | 'updated' }
-  | { readonly appointmentId: string; readonly outcome: 'cancelled' | 'already_cancelled' };
+  | {
+      readonly appointment: Appointment;
+      readonly outcome: 'created' | 'recovered' | 'duplicate' | 'updated';
+      /** A booking adopted by a lookup although MONCRENEAU's list did not return these fields (see docs/moncreneau-client.md §4). */
+      readonly matchedWithout?: readonly ('externalUserId' | 'name')[];
+      /** Why `matchedWithout` is set, in words. */
+      readonly lookupNote?: string;
+    }
+  | {
+      readonly appointmentId: string;
+      readonly outcome: 'cancelled' | 'already_cancelled';
+      /**
+       * The credits MONCRENEAU reported refunded (the appointment read after the DELETE; `from` names the field,
+       * `default` = 1) and what the ledger did: `already_refunded` when the cancellation webhook recorded it first.
+       */
+      readonly refund?: { readonly credits: number; readonly from: 'creditsRefunded' | 'creditsConsumed' | 'creditsUsed' | 'default'; readonly ledger: 'refunded' | 'already_refunded' };
+    };
 
 export function isTerminal(status: CommandStatus): boolean {
   return TERMINAL_STATUSES.includes(status);

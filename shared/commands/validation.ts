@@ -74,7 +74,7 @@ function validateFields(body: unknown, rules: Readonly<Record<string, FieldRule>
     const problem = rule.check(value);
     if (problem) problems.push({ field, problem });
   }
-  for (const field of Object.keys(body)) if (!(field in rules)) problems.push({ field, problem: 'is not a known field' });
+  for (const field of Object.keys(body)) if (!Object.hasOwn(rules, field)) problems.push({ field, problem: 'is not a known field' });
   return problems;
 }
 

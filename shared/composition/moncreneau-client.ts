@@ -13,6 +13,7 @@ import { createMoncreneauClient, type MoncreneauClient } from '../moncreneau/cli
 import type { AuthScheme, MoncreneauClientOptions } from '../moncreneau/client/config';
 import { ConfigurationError } from '../moncreneau/client/errors';
 import type { ResetUnit } from '../moncreneau/client/retry-policy';
+import { observeSecretProblem } from '../observability/secret-observer';
 import { onLocalThrottle, onLocalThrottleRejected, onMoncreneauRequest, onMoncreneauRetry } from '../observability/moncreneau-observer';
 import { moncreneauRules, rateLimitGate } from '../ratelimit';
 
@@ -26,7 +27,7 @@ export function moncreneauClientFromEnv(overrides: Partial<MoncreneauClientOptio
     throw new ConfigurationError(`${TUNING_ENV.resetUnit} must be auto, epoch-seconds, epoch-ms or delta-seconds`);
   }
   return createMoncreneauClient({
-    keySource: secretSourceFromEnv(ENV.apiKeySecretArn, API_KEY_LOCAL_ENV, env),
+    keySource: secretSourceFromEnv(ENV.apiKeySecretArn, API_KEY_LOCAL_ENV, env, { onProblem: observeSecretProblem }),
     baseUrl: env[ENV.baseUrl] || undefined,
     authScheme: scheme as AuthScheme,
     attemptTimeoutMs: intEnv(TUNING_ENV.attemptTimeoutMs, 10_000, env),

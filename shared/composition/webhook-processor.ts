@@ -24,7 +24,7 @@ export function composeWebhookProcessor(env: NodeJS.ProcessEnv = process.env): (
   const ledger = reportingBalance(new CreditsLedger(requiredEnv(ENV.ledgerTable, env)), intEnv(ENV.lowCreditThreshold, 10, env), observeBalance);
   const processRecord = createRecordProcessor({
     claims: events,
-    appliers: appointmentAppliers(new AppointmentsTable(requiredEnv(ENV.appointmentsTable, env)), ledger),
+    appliers: appointmentAppliers(new AppointmentsTable(requiredEnv(ENV.appointmentsTable, env), { retentionDays: intEnv(ENV.appointmentRetentionDays, 400, env) }), ledger),
   });
   return sqsBatch(async (record: SQSRecord) => {
     try {

@@ -1,11 +1,13 @@
 /** webhook-receiver: the secret, the queue, the limits from the environment → receiver logic → observer. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { EventStore } from '../adapters/event-store';
 import { secretSourceFromEnv } from '../adapters/secret-source';
 import { sqsEnqueue } from '../adapters/webhook-queue';
 import { intEnv, requiredEnv } from '../config/env';
 import { FUNCTION_ENV } from '../config/function-env';
 import { WEBHOOK_SECRET_LOCAL_ENV } from '../config/local-secrets';
 import { observeReceipt } from '../observability/receiver-observer';
+import { observeSecretProblem } from '../observability/secret-observer';
 import { createReceiver } from '../webhooks/receiver';
 import { traceAwsClients } from './aws';
 
@@ -14,8 +16,9 @@ const ENV = FUNCTION_ENV.webhookReceiver;
 export function composeWebhookReceiver(env: NodeJS.ProcessEnv = process.env): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   traceAwsClients();
   const receive = createReceiver({
-    secrets: secretSourceFromEnv(ENV.webhookSecretArn, WEBHOOK_SECRET_LOCAL_ENV, env),
+    secrets: secretSourceFromEnv(ENV.webhookSecretArn, WEBHOOK_SECRET_LOCAL_ENV, env, { onProblem: observeSecretProblem }),
     enqueue: sqsEnqueue(requiredEnv(ENV.eventsQueueUrl, env)),
+    parking: new EventStore(requiredEnv(ENV.eventsTable, env), { leaseSeconds: 0, retentionDays: intEnv(ENV.eventRetentionDays, 30, env) }),
     maxBodyBytes: intEnv(ENV.maxBodyBytes, 256 * 1024, env),
     maxEventAgeSeconds: intEnv(ENV.maxEventAgeSeconds, 0, env),
   });

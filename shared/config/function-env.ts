@@ -28,6 +28,8 @@ export const COMMANDS_ENV = {
 export const FUNCTION_ENV = {
   webhookReceiver: {
     eventsQueueUrl: 'EVENTS_QUEUE_URL',
+    eventsTable: 'EVENTS_TABLE_NAME',
+    eventRetentionDays: 'EVENT_RETENTION_DAYS',
     webhookSecretArn: 'WEBHOOK_SECRET_ARN',
     maxBodyBytes: 'MAX_BODY_BYTES',
     maxEventAgeSeconds: 'MAX_EVENT_AGE_SECONDS',
@@ -38,6 +40,7 @@ export const FUNCTION_ENV = {
     ledgerTable: 'LEDGER_TABLE_NAME',
     lowCreditThreshold: 'LOW_CREDIT_THRESHOLD',
     eventRetentionDays: 'EVENT_RETENTION_DAYS',
+    appointmentRetentionDays: 'APPOINTMENT_RETENTION_DAYS',
     processingLeaseSeconds: 'PROCESSING_LEASE_SECONDS',
   },
   appointmentsApi: {

@@ -11,7 +11,7 @@ export interface BalanceReport {
   readonly low: boolean;
 }
 
-const UNCHANGED: ReadonlySet<MovementOutcome> = new Set(['already_reserved', 'already_confirmed', 'already_released', 'not_reserved', 'already_debited', 'already_refunded']);
+const UNCHANGED: ReadonlySet<MovementOutcome> = new Set(['already_reserved', 'already_confirmed', 'already_released', 'not_reserved', 'already_debited', 'already_refunded', 'already_synced']);
 
 export function reportingBalance(ledger: Ledger, threshold: number, report: (r: BalanceReport) => void): Ledger {
   const after = async <T extends MovementOutcome | void>(outcome: T): Promise<T> => {
@@ -27,6 +27,6 @@ export function reportingBalance(ledger: Ledger, threshold: number, report: (r: 
     releaseReservation: async (id, reason) => after(await ledger.releaseReservation(id, reason)),
     debitAppointment: async (id, credits, source) => after(await ledger.debitAppointment(id, credits, source)),
     refundAppointment: async (id, credits, source) => after(await ledger.refundAppointment(id, credits, source)),
-    syncBalance: async (value, reason) => after(await ledger.syncBalance(value, reason)),
+    syncBalance: async (available, reason, syncKey) => after(await ledger.syncBalance(available, reason, syncKey)),
   };
 }

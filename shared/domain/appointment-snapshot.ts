@@ -63,9 +63,14 @@ export function toSnapshot(event: WebhookEvent, type: AppointmentEventType): App
   if (!((typeof rawId === 'number' && Number.isFinite(rawId)) || (typeof rawId === 'string' && rawId.trim() !== ''))) {
     throw new InvalidAppointmentEvent(`${type} ${event.id} has no appointment id in data.object.id`);
   }
+  // Above 2^53 JSON.parse has already rounded the id: it would name another appointment.
+  if (typeof rawId === 'number' && !Number.isSafeInteger(rawId)) {
+    throw new InvalidAppointmentEvent(`${type} ${event.id} has an appointment id beyond 2^53 that cannot be read exactly; see the raw event`);
+  }
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(object)) {
-    if (!EVENT_ONLY_FIELDS.has(key) && value !== undefined) fields[key] = value;
+    // defineProperty: a key named "__proto__" stays an ordinary field instead of replacing the prototype.
+    if (!EVENT_ONLY_FIELDS.has(key) && value !== undefined) Object.defineProperty(fields, key, { value, enumerable: true, writable: true, configurable: true });
   }
   const status = typeof object.status === 'string' ? object.status : IMPLIED_STATUS[type];
   if (status) fields.status = status;

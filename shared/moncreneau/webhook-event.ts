@@ -12,6 +12,7 @@ export interface WebhookEvent<T = Record<string, unknown>> {
 export type EnvelopeCheck = { ok: true; event: WebhookEvent } | { ok: false; problems: string[] };
 
 const MAX_ID_LENGTH = 200;
+const MAX_TYPE_LENGTH = 100;
 const TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
 
 export const APPOINTMENT_EVENT_TYPES = [
@@ -32,7 +33,9 @@ export function checkEnvelope(value: unknown): EnvelopeCheck {
   const problems: string[] = [];
   const { id, type, created, data } = value;
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) problems.push(`id must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
-  if (typeof type !== 'string' || !TYPE_PATTERN.test(type)) problems.push('type must be a dotted event name such as "appointment.created"');
+  if (typeof type !== 'string' || type.length > MAX_TYPE_LENGTH || !TYPE_PATTERN.test(type)) {
+    problems.push(`type must be a dotted event name such as "appointment.created", at most ${MAX_TYPE_LENGTH} characters`);
+  }
   if (typeof created !== 'string' || Number.isNaN(Date.parse(created))) problems.push('created must be an ISO-8601 timestamp');
   if (!isRecord(data) || !isRecord(data.object)) problems.push('data.object must be an object');
   if (problems.length > 0) return { ok: false, problems };
@@ -44,8 +47,9 @@ export function parseWebhookEvent(rawBody: string): EnvelopeCheck {
   let parsed: unknown;
   try {
     parsed = JSON.parse(rawBody);
-  } catch {
-    return { ok: false, problems: ['body is not valid JSON'] };
+  } catch (error) {
+    // V8 parses recursively: a pathologically deep document overflows the stack rather than failing to parse.
+    return { ok: false, problems: [error instanceof RangeError ? 'body is nested too deeply to parse' : 'body is not valid JSON'] };
   }
   return checkEnvelope(parsed);
 }

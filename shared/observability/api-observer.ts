@@ -3,7 +3,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ApiOutcome } from '../commands/api';
 import { METRICS } from './metric-names';
 import { countByType } from './moncreneau-observer';
-import { logger } from './powertools';
+import { countWith, logger, metrics, MetricUnit } from './powertools';
+import { API_KEY_UNUSABLE } from './worker-observer';
 
 export function observeApiOutcome(outcome: ApiOutcome): void {
   switch (outcome.kind) {
@@ -19,7 +20,12 @@ export function observeApiOutcome(outcome: ApiOutcome): void {
       countByType(METRICS.insufficientCredits, 'create', { source: 'local' });
       return;
     case 'read_failed':
+      if ((outcome.error as { code?: string })?.code === API_KEY_UNUSABLE) countWith(METRICS.secretProblems, { kind: 'missing_field' });
       logger.warn('MONCRENEAU read failed', { statusCode: outcome.answer.statusCode, code: outcome.answer.code, errorName: (outcome.error as Error)?.name });
+      return;
+    case 'key_expired':
+      logger.warn('Retry with an expired Idempotency-Key refused (410); nothing created', { commandId: outcome.commandId, expiredAt: outcome.expiredAt });
+      metrics.addMetric(METRICS.commandsIdempotencyExpired, MetricUnit.Count, 1);
       return;
     case 'answered':
       return;

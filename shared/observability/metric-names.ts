@@ -6,6 +6,13 @@ export const METRICS = {
   webhooksReceived: 'WebhooksReceived',
   webhooksRejected: 'WebhooksRejected',
   webhooksEnqueueFailed: 'WebhooksEnqueueFailed',
+  // A verified event the queue refused for good, kept in the event store as PARKED (an operator replays it).
+  webhooksParked: 'WebhooksParked',
+  // The signing secret could not be read (503), or is misconfigured (dimension `problem`).
+  webhookSecretUnavailable: 'WebhookSecretUnavailable',
+  webhookSecretProblem: 'WebhookSecretProblem',
+  // Any secret (webhook, API key) unreadable or malformed; dimension `kind`.
+  secretProblems: 'SecretProblems',
   webhooksProcessed: 'WebhooksProcessed',
   webhooksDuplicate: 'WebhooksDuplicate',
   webhooksFailed: 'WebhooksFailed',
@@ -17,6 +24,7 @@ export const METRICS = {
   // Appointment commands (appointments-api, outbound-worker); dimension `type` = create|update|cancel.
   commandsAccepted: 'CommandsAccepted',
   commandsIdempotentReplay: 'CommandsIdempotentReplay',
+  commandsIdempotencyExpired: 'CommandsIdempotencyExpired',
   commandsSucceeded: 'CommandsSucceeded',
   commandsFailed: 'CommandsFailed',
   commandsRetrying: 'CommandsRetrying',

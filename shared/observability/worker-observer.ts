@@ -4,7 +4,10 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { METRICS } from './metric-names';
-import { logger } from './powertools';
+import { countWith, logger } from './powertools';
+
+/** The client's code when the API key secret has no usable `apiKey` field (misnamed, empty). */
+export const API_KEY_UNUSABLE = 'CLIENT_CONFIGURATION';
 import { countByType } from './moncreneau-observer';
 import type { WorkerOutcome } from '../commands/worker';
 
@@ -45,6 +48,7 @@ export function observeOutcome(outcome: WorkerOutcome, record: Pick<SQSRecord, '
     countByType(METRICS.commandsFailed, command.type);
     return;
   }
+  if (execution.error.code === API_KEY_UNUSABLE) countWith(METRICS.secretProblems, { kind: 'missing_field' });
   logger.warn('Command failed transiently; SQS will redeliver', { ...keys, errorCode: execution.error.code, status: execution.error.status, reason: execution.error.message });
   countByType(METRICS.commandsRetrying, command.type);
 }

@@ -5,7 +5,9 @@
  */
 import type { DebitOutcome, Ledger, RefundOutcome } from '../credits/ports';
 import type { AppointmentSnapshot } from '../domain/appointment-snapshot';
-import type { WebhookEvent } from '../moncreneau/webhook-event';
+import type { QueueBody } from './queue-body';
+
+export type { BodyEncoding, QueueBody } from './queue-body';
 
 export type SecretFields = Readonly<Record<string, string>>;
 
@@ -15,14 +17,57 @@ export interface SecretSource {
   get(options?: { forceRefresh?: boolean }): Promise<SecretFields>;
 }
 
-/** Puts a verified event on the queue, byte for byte. */
-export type Enqueue = (rawBody: string, event: WebhookEvent) => Promise<void>;
+/** `missing_field`: read fine, but without the field the code needs (reported by the command functions' observers). */
+export type SecretProblemKind = 'fetch_failed' | 'not_json' | 'not_an_object' | 'no_string_value' | 'missing_field';
+
+/** A secret that could not be read or parsed, as its source reports it (never its value). */
+export interface SecretProblem {
+  /** The secret's name (the last part of its ARN). */
+  readonly secret: string;
+  readonly kind: SecretProblemKind;
+  /** Set when the last good value is served instead. */
+  readonly servingLastGoodForMs?: number;
+  readonly error?: unknown;
+}
+
+/** A verified event as it travels: its body (byte-exact, see queue-body.ts) and the keys operators filter on. */
+export interface QueuedEvent {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly body: QueueBody;
+}
+
+/** Puts a verified event on the queue. Throws QueueRefusedError when the queue will never take it. */
+export type Enqueue = (event: QueuedEvent) => Promise<void>;
+
+/** The queue refused the message for good (its content or size), as opposed to throttling or an outage. */
+export class QueueRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'QueueRefusedError';
+  }
+}
+
+/** A verified event the queue refused, kept in the event store for an operator (npm run events). */
+export interface ParkedEvent extends QueuedEvent {
+  readonly created: string;
+  readonly reason: string;
+}
+
+export interface EventParking {
+  /** Stores the event as PARKED unless it is already known (delivered before and queued). */
+  park(event: ParkedEvent): Promise<'parked' | 'already_known'>;
+}
 
 export interface ClaimInput {
   readonly eventId: string;
   readonly eventType: string;
   readonly created: string;
-  readonly raw: string;
+  /** The body as it came off the queue (kept for inspection and replay). */
+  readonly raw: QueueBody;
   /** Unique per attempt, so only the holder of the claim can complete or fail it. */
   readonly owner: string;
 }

@@ -8,6 +8,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { parseWebhookEvent, type WebhookEvent } from '../moncreneau/webhook-event';
 import type { Applied, EventClaims } from './ports';
+import { fromQueueBody } from './queue-body';
 
 /** Applies one event's effects; must be idempotent on its own (a redelivery after a crash may repeat it). */
 export type EventApplier = (event: WebhookEvent) => Promise<Applied>;
@@ -41,11 +42,12 @@ export interface ProcessorDeps {
 export function createRecordProcessor(deps: ProcessorDeps): (record: SQSRecord) => Promise<RecordOutcome> {
   const newOwner = deps.newOwner ?? randomUUID;
   return async (record) => {
-    const checked = parseWebhookEvent(record.body);
+    const raw = { body: record.body, encoding: record.messageAttributes?.bodyEncoding?.stringValue === 'base64' ? ('base64' as const) : ('utf8' as const) };
+    const checked = parseWebhookEvent(fromQueueBody(raw.body, raw.encoding).toString('utf8'));
     if (!checked.ok) throw new MalformedRecordError(`SQS message ${record.messageId} is not a MONCRENEAU event: ${checked.problems.join('; ')}`);
     const event = checked.event;
     const owner = newOwner();
-    const claim = await deps.claims.claim({ eventId: event.id, eventType: event.type, created: event.created, raw: record.body, owner });
+    const claim = await deps.claims.claim({ eventId: event.id, eventType: event.type, created: event.created, raw, owner });
     if (claim.kind === 'duplicate') return { kind: 'duplicate', eventId: event.id, eventType: event.type };
     if (claim.kind === 'in_progress') throw new EventInProgressError(event.id);
 

@@ -1,23 +1,34 @@
 /**
  * The webhook receiver's logic, independent of Lambda wiring: check method, size, content type,
  * signature (on the raw bytes, before any parsing), envelope; then enqueue and answer at once.
- * Every refusal is a JSON error and nothing is enqueued; only an enqueue failure answers 503,
- * so that MONCRENEAU retries the delivery instead of losing it. Returns the answer and what
+ * Every refusal is a JSON error and nothing is enqueued. A correctly signed event is never lost: it is
+ * queued byte for byte (queue-body.ts), or — when the queue refuses that message for good — parked in
+ * the event store and acknowledged; only a transient failure (throttling, an outage, the secret or the
+ * store unreachable) answers 503, so that MONCRENEAU retries the delivery. Returns the answer and what
  * happened (the function's observer turns that into logs and metrics).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, header, jsonResponse } from '../http/responses';
 import { findSignature, verifySignature } from '../moncreneau/signature';
 import { parseWebhookEvent } from '../moncreneau/webhook-event';
-import type { Enqueue, SecretSource } from './ports';
+import { QueueRefusedError, type Enqueue, type EventParking, type SecretFields, type SecretSource } from './ports';
+import { toQueueBody } from './queue-body';
+import { webhookSecretProblems, type WebhookSecretProblem } from './secret-check';
 
 /** Why the receiver refused a request. */
 export type RejectionReason = 'method' | 'content_type' | 'too_large' | 'signature' | 'malformed' | 'too_old';
 
-export type Receipt =
+export type Receipt = (
   | { readonly kind: 'accepted'; readonly eventId: string; readonly eventType: string }
+  /** The queue refused the message for good; the event is in the event store as PARKED. */
+  | { readonly kind: 'parked'; readonly eventId: string; readonly eventType: string; readonly cause: QueueRefusedError; readonly duplicate: boolean }
   | { readonly kind: 'rejected'; readonly reason: RejectionReason }
-  | { readonly kind: 'enqueue_failed'; readonly error: unknown };
+  | { readonly kind: 'enqueue_failed'; readonly error: unknown }
+  | { readonly kind: 'secret_unavailable'; readonly error: unknown }
+) & {
+  /** What is wrong with the webhook secret as read (missing field, too short), whatever the outcome. */
+  readonly secretProblems?: readonly WebhookSecretProblem[];
+};
 
 export interface Received {
   readonly response: APIGatewayProxyResult;
@@ -27,6 +38,7 @@ export interface Received {
 export interface ReceiverDeps {
   readonly secrets: SecretSource;
   readonly enqueue: Enqueue;
+  readonly parking: EventParking;
   readonly maxBodyBytes: number;
   /** 0 = accept any age (the docs sign no timestamp; dedupe by event id is the replay defence). */
   readonly maxEventAgeSeconds: number;
@@ -37,24 +49,31 @@ export interface ReceiverDeps {
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
+const retryLater = (message: string): APIGatewayProxyResult => errorResponse(503, 'TEMPORARILY_UNAVAILABLE', message, undefined, { 'retry-after': '5' });
+
 export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent) => Promise<Received> {
   const now = deps.now ?? Date.now;
   const refreshIntervalMs = deps.refreshIntervalMs ?? 30_000;
   let lastForcedRefresh = 0;
 
-  const reject = (reason: RejectionReason, response: APIGatewayProxyResult): Received => ({ response, receipt: { kind: 'rejected', reason } });
+  const candidates = (fields: SecretFields): string[] => [fields.current ?? '', fields.previous ?? ''];
 
-  const signatureMatches = async (raw: Buffer, signature: string | undefined): Promise<boolean> => {
-    const secrets = await deps.secrets.get();
-    if (verifySignature(raw, signature, [secrets.current ?? '', secrets.previous ?? ''])) return true;
+  /** Whether the signature matches, and the secret as last read (to report its problems). */
+  const checkSignature = async (raw: Buffer, signature: string | undefined): Promise<{ matches: boolean; secret: SecretFields }> => {
+    const secret = await deps.secrets.get();
+    if (verifySignature(raw, signature, candidates(secret))) return { matches: true, secret };
     // A miss may mean the secret was rotated after we cached it: re-read once, at a bounded rate.
-    if (!signature || now() - lastForcedRefresh < refreshIntervalMs) return false;
+    if (!signature || now() - lastForcedRefresh < refreshIntervalMs) return { matches: false, secret };
     lastForcedRefresh = now();
     const fresh = await deps.secrets.get({ forceRefresh: true });
-    return verifySignature(raw, signature, [fresh.current ?? '', fresh.previous ?? '']);
+    return { matches: verifySignature(raw, signature, candidates(fresh)), secret: fresh };
   };
 
   return async (event) => {
+    const reject = (reason: RejectionReason, response: APIGatewayProxyResult, secretProblems?: readonly WebhookSecretProblem[]): Received => ({
+      response,
+      receipt: { kind: 'rejected', reason, ...(secretProblems?.length ? { secretProblems } : {}) },
+    });
     if (event.httpMethod !== 'POST') {
       return reject('method', errorResponse(405, 'METHOD_NOT_ALLOWED', 'Only POST is accepted on this endpoint', undefined, { allow: 'POST' }));
     }
@@ -65,26 +84,42 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
     if (!JSON_TYPE.test(header(event.headers, 'content-type') ?? '')) {
       return reject('content_type', errorResponse(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json'));
     }
-    if (!(await signatureMatches(raw, findSignature(event.headers)))) {
-      return reject('signature', errorResponse(401, 'INVALID_SIGNATURE', 'Missing or invalid webhook signature'));
+    let verified: { matches: boolean; secret: SecretFields };
+    try {
+      verified = await checkSignature(raw, findSignature(event.headers));
+    } catch (error) {
+      return { response: retryLater('Signing secret unavailable; please retry'), receipt: { kind: 'secret_unavailable', error } };
     }
-    const rawText = raw.toString('utf8');
-    const checked = parseWebhookEvent(rawText);
+    const problems = webhookSecretProblems(verified.secret);
+    const secretProblems = problems.length > 0 ? { secretProblems: problems } : {};
+    if (!verified.matches) {
+      return reject('signature', errorResponse(401, 'INVALID_SIGNATURE', 'Missing or invalid webhook signature'), problems);
+    }
+    const checked = parseWebhookEvent(raw.toString('utf8'));
     if (!checked.ok) {
-      return reject('malformed', errorResponse(400, 'INVALID_EVENT', 'Body is not a valid MONCRENEAU event', checked.problems));
+      return reject('malformed', errorResponse(400, 'INVALID_EVENT', 'Body is not a valid MONCRENEAU event', checked.problems), problems);
     }
     const { event: webhook } = checked;
     if (deps.maxEventAgeSeconds > 0 && now() - Date.parse(webhook.created) > deps.maxEventAgeSeconds * 1000) {
-      return reject('too_old', errorResponse(400, 'EVENT_TOO_OLD', `Event is older than ${deps.maxEventAgeSeconds}s`));
+      return reject('too_old', errorResponse(400, 'EVENT_TOO_OLD', `Event is older than ${deps.maxEventAgeSeconds}s`), problems);
     }
+    const queued = { eventId: webhook.id, eventType: webhook.type, body: toQueueBody(raw) };
     try {
-      await deps.enqueue(rawText, webhook);
+      await deps.enqueue(queued);
     } catch (error) {
-      return {
-        response: errorResponse(503, 'TEMPORARILY_UNAVAILABLE', 'Event could not be queued; please retry', undefined, { 'retry-after': '5' }),
-        receipt: { kind: 'enqueue_failed', error },
-      };
+      if (!(error instanceof QueueRefusedError)) {
+        return { response: retryLater('Event could not be queued; please retry'), receipt: { kind: 'enqueue_failed', error, ...secretProblems } };
+      }
+      try {
+        const parked = await deps.parking.park({ ...queued, created: webhook.created, reason: `${error.code}: ${error.message}` });
+        return {
+          response: jsonResponse(200, { received: true, id: webhook.id }),
+          receipt: { kind: 'parked', eventId: webhook.id, eventType: webhook.type, cause: error, duplicate: parked === 'already_known', ...secretProblems },
+        };
+      } catch (parkError) {
+        return { response: retryLater('Event could not be stored; please retry'), receipt: { kind: 'enqueue_failed', error: parkError, ...secretProblems } };
+      }
     }
-    return { response: jsonResponse(200, { received: true, id: webhook.id }), receipt: { kind: 'accepted', eventId: webhook.id, eventType: webhook.type } };
+    return { response: jsonResponse(200, { received: true, id: webhook.id }), receipt: { kind: 'accepted', eventId: webhook.id, eventType: webhook.type, ...secretProblems } };
   };
 }

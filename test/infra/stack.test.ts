@@ -58,7 +58,7 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
                       { AttributeName: gsi.partitionKey.name, KeyType: 'HASH' },
                       ...(gsi.sortKey ? [{ AttributeName: gsi.sortKey.name, KeyType: 'RANGE' }] : []),
                     ],
-                    Projection: { ProjectionType: 'ALL' },
+                    Projection: gsi.include ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...gsi.include] } : { ProjectionType: 'ALL' },
                   }),
                 )
               : Match.absent(),
@@ -235,12 +235,13 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
       }
     });
 
-    it('lets the receiver send to the queue and read the secret, but not consume or touch any table', () => {
+    it('lets the receiver send to the queue, read the secret and park events (UpdateItem on the event store only), nothing more', () => {
       const s = get(stage);
       const w = wiring(s.config);
       const actions = roleStatements(s.template, functionIds(s, 'webhookReceiver').roleId).flatMap(actionsOf);
       expect(actions).toEqual(expect.arrayContaining(['sqs:SendMessage', 'secretsmanager:GetSecretValue']));
-      expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+      // UpdateItem only, to park an event the queue refuses for good; it never reads a table.
+      expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem']);
       expect(actions).not.toContain('sqs:ReceiveMessage');
       expect(actions).not.toContain('sqs:DeleteMessage');
       expect(actions.filter((a) => a.startsWith('secretsmanager:') && !['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].includes(a))).toEqual([]);
@@ -250,6 +251,9 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
         actionsOf(st).includes('secretsmanager:GetSecretValue'),
       );
       expect(secretStatement?.Resource).toEqual({ Ref: secretId });
+      const eventsId = logicalIdWhere(s.template, 'AWS::DynamoDB::Table', 'TableName', physicalName(w, w.tables.events.name));
+      const tableStatement = roleStatements(s.template, functionIds(s, 'webhookReceiver').roleId).find((st) => actionsOf(st).includes('dynamodb:UpdateItem'));
+      expect(JSON.stringify(tableStatement?.Resource)).toContain(eventsId);
     });
 
     it('lets the processor consume the queue and write the tables, but not send or read secrets', () => {

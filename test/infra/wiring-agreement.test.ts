@@ -41,8 +41,15 @@ describe('CDK template and local runtime agree (both from infra/wiring.ts)', () 
       expect(new Set(Table?.AttributeDefinitions?.map((a) => `${a.AttributeName}:${a.AttributeType}`))).toEqual(
         new Set((cdk!.AttributeDefinitions as Array<{ AttributeName: string; AttributeType: string }>).map((a) => `${a.AttributeName}:${a.AttributeType}`)),
       );
-      const localIndexes = (Table?.GlobalSecondaryIndexes ?? []).map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema })).sort((a, b) => String(a.IndexName).localeCompare(String(b.IndexName)));
-      const cdkIndexes = ((cdk!.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown }> | undefined) ?? []).map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema }));
+      const projection = (p: { ProjectionType?: string; NonKeyAttributes?: string[] } | undefined) => ({ type: p?.ProjectionType ?? 'ALL', include: [...(p?.NonKeyAttributes ?? [])].sort() });
+      const localIndexes = (Table?.GlobalSecondaryIndexes ?? [])
+        .map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: projection(g.Projection) }))
+        .sort((a, b) => String(a.IndexName).localeCompare(String(b.IndexName)));
+      const cdkIndexes = ((cdk!.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown; Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] } }> | undefined) ?? []).map((g) => ({
+        IndexName: g.IndexName,
+        KeySchema: g.KeySchema,
+        Projection: projection(g.Projection),
+      }));
       expect(localIndexes).toEqual(cdkIndexes);
       const cdkTtl = cdk!.TimeToLiveSpecification as { AttributeName?: string } | undefined;
       expect(ttl.TimeToLiveDescription?.AttributeName).toBe(cdkTtl?.AttributeName);

@@ -4,7 +4,7 @@
  * seconds; the worker's create waits for it (penalty shared through the rate-limit table) and books once.
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { slot, startCommandsStack, type CommandsStack } from '../support/commands-stack';
+import { idempotencyHeader, slot, startCommandsStack, type CommandsStack } from '../support/commands-stack';
 
 jest.setTimeout(60_000);
 
@@ -33,7 +33,7 @@ it('a 429 with Retry-After is waited out (global penalty) and the create then su
     expect(direct.status).toBe(200);
   }
 
-  const res = await t.api('POST', '/appointments', { departmentId: 5, dateTime: slot(20), name: 'Rate Limited' });
+  const res = await t.api('POST', '/appointments', { departmentId: 5, dateTime: slot(20), name: 'Rate Limited' }, idempotencyHeader());
   const done = await t.waitForCommand(res.body.commandId, ['SUCCEEDED', 'FAILED'], 30_000);
   // One execution: the client waited Retry-After inside the call instead of failing the command.
   expect(done).toMatchObject({ status: 'SUCCEEDED', attempts: 1, result: { outcome: 'created' } });

@@ -8,7 +8,7 @@ import { copyBack } from '../../shared/adapters/dlq-redrive';
 import { capturedLogs } from '../support/capture-logs';
 import { findLeaks } from '../support/log-scan';
 import { eventually } from '../support/local-helpers';
-import { slot, startCommandsStack, type CommandsStack } from '../support/commands-stack';
+import { idempotencyHeader, slot, startCommandsStack, type CommandsStack } from '../support/commands-stack';
 
 jest.setTimeout(90_000);
 
@@ -31,7 +31,7 @@ const booking = (n: number, extra: Record<string, unknown> = {}) => ({ departmen
 const at = (dateTime: string) => (a: { dateTime: string; departmentId: number }) => a.departmentId === 5 && a.dateTime.startsWith(dateTime.slice(0, 16));
 
 async function createBooked(n: number): Promise<{ commandId: string; appointmentId: number }> {
-  const res = await t.api('POST', '/appointments', booking(n));
+  const res = await t.api('POST', '/appointments', booking(n), idempotencyHeader());
   expect(res.status).toBe(202);
   const done = await t.waitForCommand(res.body.commandId, ['SUCCEEDED', 'FAILED']);
   expect(done.status).toBe('SUCCEEDED');
@@ -40,7 +40,7 @@ async function createBooked(n: number): Promise<{ commandId: string; appointment
 
 it('creation: 202 → worker → the sandbox has it → GET /commands/{id} SUCCEEDED; one credit debited in the ledger', async () => {
   const before = await t.ledger.balance();
-  const res = await t.api('POST', '/appointments', booking(0));
+  const res = await t.api('POST', '/appointments', booking(0), idempotencyHeader());
   expect(res.status).toBe(202);
   expect(res.body).toEqual({ commandId: expect.any(String), status: 'QUEUED', statusUrl: `/commands/${res.body.commandId}` });
   expect(res.headers.get('location')).toBe(res.body.statusUrl);
@@ -78,6 +78,8 @@ it('cancellation with credit refund: the sandbox gives the credit back and the l
   expect(res.status).toBe(202);
   const done = await t.waitForCommand(res.body.commandId, ['SUCCEEDED', 'FAILED']);
   expect(done).toMatchObject({ status: 'SUCCEEDED', result: { appointmentId: String(appointmentId), outcome: 'cancelled' } });
+  // DELETE answers 204: the amount comes from the appointment read afterwards (the sandbox reports creditsConsumed).
+  expect(done.result.refund).toMatchObject({ credits: 1, from: 'creditsConsumed' });
   expect(((await t.sandbox.request('GET', '/credits')) as { credits: number }).credits).toBe(sandboxBefore + 1);
   expect(await t.ledger.entry(`appt-refund#${appointmentId}`)).toMatchObject({ amount: 1 });
   // The cancellation webhook meets the same refund entry: the ledger moves by exactly +1.
@@ -91,7 +93,7 @@ it('insufficient credits, locally: ledger at 0 → 402 at POST, nothing queued, 
   await t.ledger.setBalance(0, 'test: empty');
   try {
     const before = (await t.sandboxAppointments()).length;
-    const res = await t.api('POST', '/appointments', booking(4));
+    const res = await t.api('POST', '/appointments', booking(4), idempotencyHeader());
     expect(res.status).toBe(402);
     expect(res.body.error).toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { available: 0, required: 1 } });
     expect(res.body.error.message).toContain('balance is 0');
@@ -106,7 +108,7 @@ it('insufficient credits, from the API: sandbox at 0 while the ledger says 5 →
   await t.sandbox.request('PUT', '/credits', { credits: 0 });
   await t.ledger.setBalance(5, 'test: stale ledger');
   try {
-    const res = await t.api('POST', '/appointments', booking(5));
+    const res = await t.api('POST', '/appointments', booking(5), idempotencyHeader());
     expect(res.status).toBe(202);
     const done = await t.waitForCommand(res.body.commandId, ['SUCCEEDED', 'FAILED']);
     expect(done).toMatchObject({ status: 'FAILED', error: { code: 'INSUFFICIENT_CREDITS', status: 402 } });
@@ -117,6 +119,39 @@ it('insufficient credits, from the API: sandbox at 0 while the ledger says 5 →
     expect(message.MessageAttributes?.reason?.StringValue).toMatch(/credits/i);
     expect(await t.sandboxAppointments(at(slot(5)))).toHaveLength(0);
   } finally {
+    await t.sandbox.request('PUT', '/credits', { credits: sandboxCredits });
+    await t.ledger.setBalance(20, 'test: restore');
+  }
+});
+
+it('POST /appointments without an Idempotency-Key → 400 IDEMPOTENCY_KEY_REQUIRED, nothing queued or booked', async () => {
+  const before = (await t.sandboxAppointments()).length;
+  const res = await t.api('POST', '/appointments', booking(12));
+  expect(res.status).toBe(400);
+  expect(res.body.error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REQUIRED', details: [{ field: 'Idempotency-Key' }] });
+  expect(res.body.error.message).toMatch(/book twice/);
+  expect((await t.sandboxAppointments()).length).toBe(before);
+});
+
+it('insufficient credits from the API while another create holds a credit: the sync keeps that reservation (balance = available − reserved)', async () => {
+  const sandboxCredits = ((await t.sandbox.request('GET', '/credits')) as { credits: number }).credits;
+  await t.sandbox.request('PUT', '/credits', { credits: 0 });
+  await t.ledger.setBalance(5, 'test: stale ledger');
+  const inFlight = `test-in-flight-${Date.now()}`;
+  await t.ledger.reserveForCommand(inFlight, { refuseWhenEmpty: true }); // a create running elsewhere, not charged yet
+  try {
+    const res = await t.api('POST', '/appointments', booking(13), idempotencyHeader());
+    expect(res.status).toBe(202);
+    const done = await t.waitForCommand(res.body.commandId, ['SUCCEEDED', 'FAILED']);
+    expect(done).toMatchObject({ status: 'FAILED', error: { code: 'INSUFFICIENT_CREDITS', status: 402 } });
+    // MONCRENEAU says 0 available; the other create still holds 1 it has not been charged for.
+    expect(await t.ledger.state()).toMatchObject({ balance: -1, reserved: 1 });
+    // That create fails with 402 as well and gives its credit back: the ledger ends on MONCRENEAU's 0.
+    await t.ledger.releaseReservation(inFlight, 'test: the other create failed too');
+    expect(await t.ledger.balance()).toBe(0);
+    await t.takeDlqMessage(res.body.commandId);
+  } finally {
+    await t.ledger.releaseReservation(inFlight, 'test: cleanup');
     await t.sandbox.request('PUT', '/credits', { credits: sandboxCredits });
     await t.ledger.setBalance(20, 'test: restore');
   }
@@ -139,7 +174,7 @@ it('Idempotency-Key through the HTTP API: the same key twice → one command, on
 it('a hanging API call is cut at the attempt timeout; the redelivery looks up first and does not double-book', async () => {
   // Every request hangs AFTER taking effect: the POST books, the client never hears, its lookups hang too.
   await t.sandbox.request('PUT', '/faults', { hangRate: 1, afterCommit: true });
-  const res = await t.api('POST', '/appointments', booking(8));
+  const res = await t.api('POST', '/appointments', booking(8), idempotencyHeader());
   const retrying = await t.waitForCommand(res.body.commandId, ['RETRYING']);
   expect(retrying.lastError.code).toMatch(/CREATE_OUTCOME_UNKNOWN|TIMEOUT|DEADLINE/);
   expect(await t.sandboxAppointments(at(slot(8)))).toHaveLength(1); // it did book
@@ -152,7 +187,7 @@ it('a hanging API call is cut at the attempt timeout; the redelivery looks up fi
 
 it('5xx then success: the command waits in RETRYING (reservation kept) and succeeds on redelivery, booked once', async () => {
   await t.sandbox.request('PUT', '/faults', { errorRate: 1 });
-  const res = await t.api('POST', '/appointments', booking(9));
+  const res = await t.api('POST', '/appointments', booking(9), idempotencyHeader());
   const retrying = await t.waitForCommand(res.body.commandId, ['RETRYING']);
   expect(retrying.lastError.code).toMatch(/CREATE_OUTCOME_UNKNOWN|INTERNAL_ERROR|SERVICE_UNAVAILABLE/);
   expect(await t.ledger.entry(`reserve#${res.body.commandId}`)).toBeDefined();
@@ -165,7 +200,7 @@ it('5xx then success: the command waits in RETRYING (reservation kept) and succe
 it('5xx until the DLQ (maxReceiveCount), then a replay after the fault is cleared → booked once', async () => {
   const depth = await t.dlqDepth();
   await t.sandbox.request('PUT', '/faults', { errorRate: 1 });
-  const res = await t.api('POST', '/appointments', booking(10));
+  const res = await t.api('POST', '/appointments', booking(10), idempotencyHeader());
   await eventually(async () => (await t.dlqDepth()) > depth || undefined, 'the message in the outbound DLQ', 60_000, 500);
   const parked = await t.api('GET', `/commands/${res.body.commandId}`);
   expect(parked.body.status).toBe('RETRYING');
@@ -178,7 +213,7 @@ it('5xx until the DLQ (maxReceiveCount), then a replay after the fault is cleare
 
 it('kill switch: outboundWrites off → accepted and PAUSED, MONCRENEAU untouched; on → it runs, nothing lost', async () => {
   await t.flags.set('outboundWrites', false, 'test incident');
-  const res = await t.api('POST', '/appointments', booking(11));
+  const res = await t.api('POST', '/appointments', booking(11), idempotencyHeader());
   expect(res.status).toBe(202);
   expect(res.body.notice).toContain('test incident');
   const paused = await t.waitForCommand(res.body.commandId, ['PAUSED']);

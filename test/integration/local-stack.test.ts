@@ -91,7 +91,7 @@ describe('startLocalStack with fixture handlers', () => {
     expect(body.env.WEBHOOK_SECRET_ARN).toBeUndefined();
     if (stack.sandboxUrl) expect(body.env.MONCRENEAU_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
     // Each function has its own process.env: the processor's is not the receiver's.
-    expect(body.env.EVENTS_TABLE_NAME).toBeUndefined();
+    expect(body.env.APPOINTMENTS_TABLE_NAME).toBeUndefined();
   });
 
   it('answers 403 for paths outside the wiring', async () => {

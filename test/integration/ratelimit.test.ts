@@ -164,3 +164,75 @@ describe('client + global limiter', () => {
     }
   });
 });
+
+describe('server-imposed pauses: capped, and shortened only by a newer signal (Hardening)', () => {
+  const HOUR = 3_600_000;
+  /** A signal as the gate builds it: received at `receivedAt`, its request left at most `ageMs` earlier. */
+  const signal = (receivedAt: number, reason = 'test', ageMs = 32_000) => ({ receivedAt, sentAfter: receivedAt - ageMs, reason });
+
+  it('a 429 asking for a year (seconds or an HTTP date in 2099) pauses every instance for one hour at most', async () => {
+    const { startScriptServer, envelope } = await import('../support/http-script-server');
+    const { MoncreneauClient } = await import('../../shared/moncreneau/client');
+    for (const retryAfter of ['31536000', 'Thu, 31 Dec 2099 23:59:59 GMT']) {
+      const server = await startScriptServer(() => envelope(429, 'RATE_LIMIT_EXCEEDED', 'x', undefined, { 'retry-after': retryAfter }));
+      const [limiter, other] = instances(2, [{ name: 'r', limit: 100, windowMs: 1000 }]);
+      const client = new MoncreneauClient({ keySource: { get: async () => ({ apiKey: 'mk_test_x' }) }, baseUrl: server.baseUrl, gate: rateLimitGate(limiter, { minAttemptMs: 0 }), retry: { maxAttempts: 1 } });
+      try {
+        const before = Date.now();
+        await expect(client.departments.list()).rejects.toMatchObject({ status: 429 });
+        const { blockedUntil } = await other.snapshot();
+        expect(blockedUntil).toBeGreaterThan(before + HOUR - 60_000);
+        expect(blockedUntil).toBeLessThanOrEqual(Date.now() + HOUR);
+      } finally {
+        client.close();
+        await server.close();
+      }
+    }
+  });
+
+  it('a later signal can shorten a pause; a stale one (its request left before the pause was received) cannot', async () => {
+    const [a, b] = instances(2, [{ name: 'r', limit: 100, windowMs: 1000 }]);
+    const t0 = Date.now();
+    await a.penalize(t0 + HOUR, signal(t0, '429 Retry-After "31536000" (capped)'));
+    await b.snapshot(); // b has seen the pause
+    // A slow response whose request left before the 429 arrived, answered after it: it says nothing about now.
+    await b.penalize(t0 + 2_000, signal(t0 + 500));
+    await b.resume(signal(t0 + 600));
+    expect((await b.snapshot()).blockedUntil).toBe(t0 + HOUR);
+    // A longer pause always wins, whatever its age.
+    await b.penalize(t0 + HOUR + 5_000, signal(t0 - 10_000));
+    expect((await b.snapshot()).blockedUntil).toBe(t0 + HOUR + 5_000);
+    // A 429 whose request left after the newest stored signal was received: its shorter delay replaces the pause.
+    await b.penalize(t0 + 40_000, signal(t0 + 35_000));
+    expect((await a.snapshot()).blockedUntil).toBe(t0 + 40_000);
+    const refused = await a.acquire({ deadline: t0 + 39_000 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RateLimitDeadlineError);
+    expect((refused as RateLimitDeadlineError).earliestSlot).toBe(t0 + 40_000); // the shortened pause holds, no longer
+  });
+
+  it('a 2xx with quota left whose request left after the pause was set lifts it, through the gate', async () => {
+    const [a, b] = instances(2, [{ name: 'r', limit: 100, windowMs: 1000 }], { recheckPenaltyAfterMs: 50 });
+    const t0 = Date.now();
+    const receivedAt429 = t0 - 60_000; // the 429 arrived a minute ago and asked for an hour
+    await rateLimitGate(a).onResponse?.({ status: 429, headers: { 'retry-after': '3600' }, receivedAt: receivedAt429 });
+    expect((await b.snapshot()).blockedUntil).toBe(receivedAt429 + HOUR);
+    const gate = rateLimitGate(b);
+    // Stale: received after the pause was written, but its request may have left before the 429 arrived.
+    await gate.onResponse?.({ status: 200, headers: { 'x-ratelimit-remaining': '40' }, receivedAt: receivedAt429 + 1_000 });
+    expect((await a.snapshot()).blockedUntil).toBe(receivedAt429 + HOUR);
+    // Fresh: received more than the longest attempt (30 s) + 2 s after the 429, so its request left after it.
+    await gate.onResponse?.({ status: 200, headers: { 'x-ratelimit-remaining': '40' }, receivedAt: t0 });
+    const state = await a.snapshot();
+    expect(state.blockedUntil).toBeLessThanOrEqual(t0);
+    const grant = await a.acquire({ deadline: Date.now() + 1_000 });
+    expect(grant.slot).toBeLessThan(Date.now() + 1_000);
+  });
+
+  it('penalize() without a signal keeps the old rule: it only ever extends', async () => {
+    const [a] = instances(1, [{ name: 'r', limit: 100, windowMs: 1000 }]);
+    const t0 = Date.now();
+    await a.penalize(t0 + 10_000, signal(t0 - 60_000));
+    await a.penalize(t0 + 1_000);
+    expect((await a.snapshot()).blockedUntil).toBe(t0 + 10_000);
+  });
+});

@@ -122,7 +122,7 @@ describe('webhook processing (DynamoDB Local)', () => {
     const id = nextAppointmentId++;
     const event = exampleEvent('appointment.created', { appointmentId: id });
     // The crashed invocation got as far as the claim and then died: nothing else happened.
-    expect(await events.claim({ eventId: event.id, eventType: event.type, created: event.created, raw: body(event), owner: 'crashed' })).toMatchObject({ kind: 'claimed' });
+    expect(await events.claim({ eventId: event.id, eventType: event.type, created: event.created, raw: { body: body(event), encoding: 'utf8' }, owner: 'crashed' })).toMatchObject({ kind: 'claimed' });
     const { appliers, calls } = countingAppliers();
     // While the lease is live, a redelivery backs off rather than racing the (presumed) owner.
     await expect(processor(appliers)(sqsRecord(body(event), 2))).rejects.toBeInstanceOf(EventInProgressError);
@@ -139,7 +139,7 @@ describe('webhook processing (DynamoDB Local)', () => {
   it('does not apply twice after a crash between apply and completion', async () => {
     const id = nextAppointmentId++;
     const event = exampleEvent('appointment.created', { appointmentId: id });
-    await events.claim({ eventId: event.id, eventType: event.type, created: event.created, raw: body(event), owner: 'crashed' });
+    await events.claim({ eventId: event.id, eventType: event.type, created: event.created, raw: { body: body(event), encoding: 'utf8' }, owner: 'crashed' });
     await appointmentAppliers(appointments)['appointment.created'](event);
     clock += 31_000;
     expect(await processor()(sqsRecord(body(event), 2))).toMatchObject({ kind: 'processed', outcome: 'already_applied' });
@@ -251,8 +251,23 @@ describe('replaying a stored event (npm run events -- replay)', () => {
 
   it('refuses to reopen an event that is being processed or does not exist', async () => {
     const event = exampleEvent('appointment.created', { appointmentId: nextAppointmentId++ });
-    await events.claim({ eventId: event.id, eventType: event.type, created: event.created, raw: body(event), owner: 'busy' });
+    await events.claim({ eventId: event.id, eventType: event.type, created: event.created, raw: { body: body(event), encoding: 'utf8' }, owner: 'busy' });
     await expect(events.reopen(event.id, 'x')).rejects.toThrow(/being processed/);
     await expect(events.reopen('evt_missing', 'x')).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('appointments mirror retention (personal data)', () => {
+  it('expires an appointment `retentionDays` after its last applied event, refreshed by each newer event', async () => {
+    let now = new Date('2026-11-01T00:00:00Z');
+    const mirror = new AppointmentsTable(res.tables.appointments, { retentionDays: 90, now: () => now });
+    const id = nextAppointmentId++;
+    const created = exampleEvent('appointment.created', { appointmentId: id, created: '2026-11-01T00:00:00Z' });
+    await appointmentAppliers(mirror)['appointment.created'](created);
+    const day = 86_400;
+    expect((await mirror.get(String(id)) as unknown as { expiresAt: number }).expiresAt).toBe(Date.parse('2026-11-01T00:00:00Z') / 1000 + 90 * day);
+    now = new Date('2026-11-20T00:00:00Z');
+    await appointmentAppliers(mirror)['appointment.cancelled'](exampleEvent('appointment.cancelled', { appointmentId: id, created: '2026-11-20T00:00:00Z' }));
+    expect((await mirror.get(String(id)) as unknown as { expiresAt: number }).expiresAt).toBe(Date.parse('2026-11-20T00:00:00Z') / 1000 + 90 * day);
   });
 });

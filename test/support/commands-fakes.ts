@@ -7,6 +7,8 @@ import { isTerminal, type CommandError, type CommandRecord, type CommandResult }
 export class MemoryCommandStore implements CommandStore {
   readonly commands = new Map<string, CommandRecord>();
   readonly keys = new Map<string, IdempotencyRecord>();
+  /** Each key's own TTL (epoch seconds), as the adapter stores it on `idem#<key>`. */
+  readonly keyExpiresAt = new Map<string, number>();
   constructor(private readonly now: () => number = Date.now) {}
 
   private iso(): string {
@@ -30,10 +32,11 @@ export class MemoryCommandStore implements CommandStore {
   async markEnqueued(id: string) {
     this.patch(id, { enqueuedAt: this.commands.get(id)?.enqueuedAt ?? this.iso() });
   }
-  async claimIdempotencyKey(record: IdempotencyRecord) {
+  async claimIdempotencyKey(record: IdempotencyRecord, expiresAt: number) {
     const existing = this.keys.get(record.key);
     if (existing) return { claimed: false as const, existing };
     this.keys.set(record.key, record);
+    this.keyExpiresAt.set(record.key, expiresAt);
     return { claimed: true as const };
   }
   async getIdempotencyKey(key: string) {
@@ -107,10 +110,14 @@ export class FixedSwitch implements OutboundSwitch {
   }
 }
 
-/** The ledger contract in memory: idempotent by entry id, balance null = unknown. */
+/** The ledger contract in memory: idempotent by entry id, balance null = unknown, `held` = reservations not settled yet. */
 export class MemoryLedger implements Ledger {
-  readonly entries = new Map<string, { kind: string; amount: number; reason: string }>();
+  readonly entries = new Map<string, { kind: string; amount: number; reason: string; setTo?: number; available?: number; reserved?: number }>();
+  readonly held = new Set<string>();
   constructor(public current: number | null = 10) {}
+  get reserved(): number {
+    return this.held.size;
+  }
   private move(delta: number): void {
     if (this.current !== null) this.current += delta;
   }
@@ -121,18 +128,25 @@ export class MemoryLedger implements Ledger {
     if (this.entries.has(`reserve#${id}`)) return 'already_reserved' as const;
     if (o.refuseWhenEmpty && this.current !== null && this.current < 1) throw new InsufficientCreditsLocalError(this.current);
     this.entries.set(`reserve#${id}`, { kind: 'reserve', amount: -1, reason: id });
+    this.held.add(id);
     this.move(-1);
     return 'reserved' as const;
   }
   async confirmBooking(id: string, appointmentId: string) {
     if (!this.entries.has(`reserve#${id}`)) throw new Error(`No reservation for command ${id}`);
     if (this.entries.has(`appt-debit#${appointmentId}`)) return 'already_confirmed' as const;
+    if (!this.held.delete(id)) {
+      this.entries.set(`appt-debit#${appointmentId}`, { kind: 'appointment-debit', amount: -1, reason: id });
+      this.move(-1);
+      return 'confirmed_uncovered' as const;
+    }
     this.entries.set(`appt-debit#${appointmentId}`, { kind: 'appointment-debit', amount: 0, reason: id });
     return 'confirmed' as const;
   }
   async releaseReservation(id: string, reason: string) {
     if (!this.entries.has(`reserve#${id}`)) return 'not_reserved' as const;
     if (this.entries.has(`release#${id}`)) return 'already_released' as const;
+    if (!this.held.delete(id)) return 'not_reserved' as const;
     this.entries.set(`release#${id}`, { kind: 'release', amount: 1, reason });
     this.move(1);
     return 'released' as const;
@@ -149,9 +163,13 @@ export class MemoryLedger implements Ledger {
     this.move(credits);
     return 'refunded' as const;
   }
-  async syncBalance(value: number, reason: string) {
-    this.entries.set(`sync#${this.entries.size}`, { kind: 'sync', amount: 0, reason });
-    this.current = value;
+  async syncBalance(available: number, reason: string, syncKey?: string) {
+    const id = `sync#${syncKey ?? this.entries.size}`;
+    if (this.entries.has(id)) return 'already_synced' as const;
+    const setTo = available - this.reserved;
+    this.entries.set(id, { kind: 'sync', amount: 0, reason, setTo, available, reserved: this.reserved });
+    this.current = setTo;
+    return 'synced' as const;
   }
 }
 

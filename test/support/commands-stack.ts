@@ -3,6 +3,7 @@
  * for the command scenarios: short client timeouts and backoff, a 1 s pause delay, no flag cache.
  * Plus small helpers to drive it: HTTP calls, sandbox control, ledger, DLQ inspection.
  */
+import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { localClients, type LocalClients } from '../../infra/local/clients';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack';
@@ -120,6 +121,11 @@ export async function startCommandsStack(log: (line: string) => void = () => und
       clients.destroy();
     },
   };
+}
+
+/** A fresh `Idempotency-Key` header (required on POST /appointments): one per booking, reused only for its retries. */
+export function idempotencyHeader(label = 'it'): Record<string, string> {
+  return { 'Idempotency-Key': `${label}-${randomUUID()}` };
 }
 
 /** The n-th bookable slot of department 5 (Mon–Fri 08:00–12:00, 30 min) in the week after next, so always in the future. */

@@ -4,16 +4,26 @@ import { createAppointmentsApi, type ApiDeps } from '../../shared/commands/api';
 import { NotFoundError, RateLimitedError, ServerError, GateRejectedError, AuthenticationError } from '../../shared/moncreneau/client/errors';
 import { stageConfig } from '../../infra/config/stages';
 import { wiring } from '../../infra/wiring';
+import { IDEMPOTENCY_KEY_GRACE_DAYS } from '../../shared/commands/accept';
+import { buildProxyEvent } from '../../infra/local/api-event';
 import { FixedSwitch, MemoryCommandStore, MemoryLedger, MemoryQueue, fakeAppointments } from '../support/commands-fakes';
 
 const BODY = { departmentId: 5, dateTime: '2026-02-15T10:00:00', name: 'Jean Dupont' };
 
-function event(method: string, resource: string, init: { body?: unknown; headers?: Record<string, string>; id?: string; query?: Record<string, string>; raw?: string } = {}): APIGatewayProxyEvent {
+let autoKeys = 0;
+
+/**
+ * A REST proxy event as API Gateway sends it. A POST gets its own Idempotency-Key (required on create)
+ * unless the test gives one or asks for none (`withoutKey`).
+ */
+function event(method: string, resource: string, init: { body?: unknown; headers?: Record<string, string>; id?: string; query?: Record<string, string>; raw?: string; withoutKey?: boolean } = {}): APIGatewayProxyEvent {
+  const hasKey = Object.keys(init.headers ?? {}).some((name) => name.toLowerCase() === 'idempotency-key');
+  const key = method === 'POST' && !hasKey && !init.withoutKey ? { 'Idempotency-Key': `auto-${++autoKeys}` } : {};
   return {
     httpMethod: method,
     resource,
     path: resource.replace('{id}', init.id ?? ''),
-    headers: { 'Content-Type': 'application/json', ...init.headers },
+    headers: { 'Content-Type': 'application/json', ...key, ...init.headers },
     multiValueHeaders: {},
     body: init.raw ?? (init.body === undefined ? null : JSON.stringify(init.body)),
     isBase64Encoded: false,
@@ -161,6 +171,150 @@ describe('Idempotency-Key', () => {
   });
 });
 
+describe('Idempotency-Key required on create', () => {
+  it('POST without Idempotency-Key → 400 IDEMPOTENCY_KEY_REQUIRED saying why and the format; nothing stored or queued', async () => {
+    const { call, store, queue } = setup();
+    const res = await call(event('POST', '/appointments', { body: BODY, withoutKey: true }));
+    expect(res.statusCode).toBe(400);
+    const { error } = json(res.body);
+    expect(error.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
+    expect(error.message).toMatch(/retry/i);
+    expect(error.message).toMatch(/book twice/i);
+    expect(error.message).toContain('1 to 200 printable ASCII characters');
+    expect(error.details).toEqual([{ field: 'Idempotency-Key', problem: expect.stringContaining('required') }]);
+    expect(store.commands.size).toBe(0);
+    expect(queue.sent).toHaveLength(0);
+  });
+
+  it('PATCH and DELETE without a key are still accepted (update and cancel are naturally idempotent)', async () => {
+    const { call } = setup();
+    expect((await call(event('PATCH', '/appointments/{id}', { id: '12', body: { name: 'Autre' } }))).statusCode).toBe(202);
+    expect((await call(event('DELETE', '/appointments/{id}', { id: '12' }))).statusCode).toBe(202);
+  });
+});
+
+describe('Idempotency-Key after its command record expired (DynamoDB TTL deletes late, in any order)', () => {
+  const DAY_S = 86_400;
+  const T0 = Date.parse('2026-01-10T09:00:00Z');
+  const withClock = () => {
+    const clock = { now: T0 };
+    return { clock, ...setup({ now: () => new Date(clock.now) }) };
+  };
+
+  it('the key reservation outlives its command by the grace period', async () => {
+    const { call, store } = withClock();
+    await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'exp-1' } }));
+    const commandExpiresAt = store.commands.get('cmd-1')?.expiresAt ?? NaN;
+    expect(store.keyExpiresAt.get('exp-1')).toBeGreaterThan(commandExpiresAt);
+    expect(store.keyExpiresAt.get('exp-1')).toBe(commandExpiresAt + IDEMPOTENCY_KEY_GRACE_DAYS * DAY_S);
+    expect(store.keys.get('exp-1')?.commandExpiresAt).toBe(commandExpiresAt);
+  });
+
+  it('a retry after the command was deleted → 410 IDEMPOTENCY_KEY_EXPIRED; no second command, nothing queued', async () => {
+    const { call, store, queue, clock } = withClock();
+    await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'exp-2' } }));
+    clock.now += 8 * DAY_S * 1000; // retention is 7 days
+    store.commands.delete('cmd-1'); // TTL removed cmd#, idem# is still there
+    const retry = await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'exp-2' } }));
+    expect(retry.statusCode).toBe(410);
+    expect(json(retry.body).error).toMatchObject({ code: 'IDEMPOTENCY_KEY_EXPIRED', details: { commandId: 'cmd-1', expiredAt: '2026-01-17T09:00:00.000Z' } });
+    expect(json(retry.body).error.message).toMatch(/new Idempotency-Key/);
+    expect(store.commands.size).toBe(0);
+    expect(queue.main()).toHaveLength(1);
+  });
+
+  it('the same for a cancel: an expired key never runs the command again', async () => {
+    const { call, store, queue, clock } = withClock();
+    await call(event('DELETE', '/appointments/{id}', { id: '12', headers: { 'Idempotency-Key': 'exp-3' } }));
+    clock.now += 8 * DAY_S * 1000;
+    store.commands.delete('cmd-1');
+    const retry = await call(event('DELETE', '/appointments/{id}', { id: '12', headers: { 'Idempotency-Key': 'exp-3' } }));
+    expect([retry.statusCode, json(retry.body).error.code]).toEqual([410, 'IDEMPOTENCY_KEY_EXPIRED']);
+    expect(queue.main()).toHaveLength(1);
+  });
+
+  it('an expired command TTL has not deleted yet is still replayed (same command, 202)', async () => {
+    const { call, clock } = withClock();
+    await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'exp-4' } }));
+    clock.now += 8 * DAY_S * 1000;
+    const retry = await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'exp-4' } }));
+    expect([retry.statusCode, json(retry.body).commandId]).toEqual([202, 'cmd-1']);
+  });
+
+  it('within retention, a key whose command was never stored (crash between claim and put) is still repaired', async () => {
+    const { call, store, queue } = withClock();
+    const fingerprintOf = async () => {
+      await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'probe' } }));
+      return store.keys.get('probe')?.fingerprint ?? '';
+    };
+    const fingerprint = await fingerprintOf();
+    const commandExpiresAt = T0 / 1000 + 7 * DAY_S;
+    await store.claimIdempotencyKey({ key: 'crashed', commandId: 'cmd-crashed', fingerprint, commandExpiresAt }, commandExpiresAt + IDEMPOTENCY_KEY_GRACE_DAYS * DAY_S);
+    const retry = await call(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'crashed' } }));
+    expect([retry.statusCode, json(retry.body).commandId]).toEqual([202, 'cmd-crashed']);
+    expect(store.commands.get('cmd-crashed')?.expiresAt).toBe(commandExpiresAt);
+    expect(queue.main().map((m) => m.commandId)).toEqual(['cmd-1', 'cmd-crashed']);
+  });
+});
+
+describe('Location and statusUrl: a path the caller can follow', () => {
+  const through = (e: APIGatewayProxyEvent, path: string, context: Record<string, string>): APIGatewayProxyEvent => ({
+    ...e,
+    path,
+    requestContext: { ...e.requestContext, ...context } as APIGatewayProxyEvent['requestContext'],
+  });
+  const EXECUTE_API = 'a1b2c3d4e5.execute-api.eu-west-3.amazonaws.com';
+
+  it.each([
+    ['the default execute-api endpoint: the stage prefix', '/appointments', { stage: 'prod', domainName: EXECUTE_API, path: '/prod/appointments' }, '/prod/commands/cmd-1'],
+    ['a custom domain with a base path mapping: the base path, no stage', '/booking/appointments', { stage: 'prod', domainName: 'api.example.com', path: '/booking/appointments' }, '/booking/commands/cmd-1'],
+    ['a custom domain mapped at its root: no prefix', '/appointments', { stage: 'prod', domainName: 'api.example.com', path: '/appointments' }, '/commands/cmd-1'],
+    ['no request context: no prefix', '/appointments', {}, '/commands/cmd-1'],
+  ])('POST through %s', async (_label, path, context, url) => {
+    const { call } = setup();
+    const res = await call(through(event('POST', '/appointments', { body: BODY }), path, context));
+    expect(res.statusCode).toBe(202);
+    expect(res.headers?.location).toBe(url);
+    expect(json(res.body).statusUrl).toBe(url);
+  });
+
+  it('the local runtime serves at the root: /commands/{id} although its requestContext.path has the stage', async () => {
+    const { call } = setup();
+    const local = buildProxyEvent(
+      {
+        method: 'POST',
+        url: '/appointments',
+        rawHeaders: ['Host', '127.0.0.1:3000', 'Content-Type', 'application/json', 'Idempotency-Key', 'local-1'],
+        body: Buffer.from(JSON.stringify(BODY)),
+        sourceIp: '127.0.0.1',
+        localPort: 3000,
+      },
+      { resource: '/appointments', pathParameters: null, stage: 'dev' },
+    );
+    expect(local.requestContext.path).toBe('/dev/appointments');
+    const res = await call(local);
+    expect([res.statusCode, res.headers?.location, json(res.body).statusUrl]).toEqual([202, '/commands/cmd-1', '/commands/cmd-1']);
+  });
+
+  it('GET /commands/{id}, PATCH and the 409 of a reused key carry the prefix too', async () => {
+    const { call } = setup();
+    const ctx = (path: string) => ({ stage: 'prod', domainName: EXECUTE_API, path: `/prod${path}` });
+    await call(through(event('POST', '/appointments', { body: BODY, headers: { 'Idempotency-Key': 'pre-1' } }), '/appointments', ctx('/appointments')));
+    const view = await call(through(event('GET', '/commands/{id}', { id: 'cmd-1' }), '/commands/cmd-1', ctx('/commands/cmd-1')));
+    expect(json(view.body).statusUrl).toBe('/prod/commands/cmd-1');
+    const patch = await call(through(event('PATCH', '/appointments/{id}', { id: '12', body: { name: 'Autre' } }), '/appointments/12', ctx('/appointments/12')));
+    expect(patch.headers?.location).toBe('/prod/commands/cmd-2');
+    const reused = await call(through(event('POST', '/appointments', { body: { ...BODY, name: 'Autre' }, headers: { 'Idempotency-Key': 'pre-1' } }), '/appointments', ctx('/appointments')));
+    expect(json(reused.body).error.details.statusUrl).toBe('/prod/commands/cmd-1');
+  });
+
+  it('never puts anything but path characters in Location', async () => {
+    const { call } = setup();
+    const res = await call(through(event('POST', '/appointments', { body: BODY }), '/a b\r\nx/appointments', { stage: 'prod', domainName: 'api.example.com', path: '/a b\r\nx/appointments' }));
+    expect(res.headers?.location).toBe('/commands/cmd-1');
+  });
+});
+
 describe('PATCH and DELETE /appointments/{id}', () => {
   it('queue update and cancel commands (202)', async () => {
     const { call, store } = setup();
@@ -198,6 +352,11 @@ describe('routing', () => {
     expect(res.statusCode).toBe(405);
     expect(res.headers?.allow).toBe('GET, PATCH, DELETE');
     expect((await call(event('GET', '/nowhere'))).statusCode).toBe(404);
+  });
+
+  it('a resource named like an Object.prototype member is 404, not a 405 with an empty Allow', async () => {
+    const { call } = setup();
+    for (const resource of ['constructor', '__proto__', 'toString']) expect((await call(event('GET', resource))).statusCode).toBe(404);
   });
 });
 

@@ -7,6 +7,12 @@ describe('validateCreate', () => {
     expect(r).toEqual({ ok: true, value: { departmentId: 5, dateTime: '2026-02-15T10:00:00', name: 'Jean Dupont', workerId: 42, externalUserId: 'user-42' } });
   });
 
+  it('refuses fields named after Object.prototype members instead of taking them for known rules', () => {
+    const r = validateCreate(JSON.parse('{"departmentId":5,"dateTime":"2026-02-15T10:00:00","name":"Jean","constructor":1,"toString":"x","__proto__":{}}'));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems.map((p) => p.field).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+  });
+
   it('lists EACH bad field with its problem', () => {
     const r = validateCreate({ departmentId: -1, dateTime: '2026-02-30T10:00:00', name: '', workerId: 1.5, externalUserId: 'x'.repeat(201), color: 'red' });
     expect(r.ok).toBe(false);

@@ -202,3 +202,117 @@ describe('cancel and update', () => {
     expect(t.ledger.entries.size).toBe(0);
   });
 });
+
+// Regression tests for the "Hardening" issue (#3 402 codes, #5 lookup matching, #6 cancel refund amount).
+describe('402 from MONCRENEAU, by code (only INSUFFICIENT_CREDITS with a numeric available syncs the ledger)', () => {
+  const error402 = (code: string, details?: Record<string, unknown>) => new InsufficientCreditsError({ status: 402, code, message: `402 ${code}`, details });
+  const syncs = (ledger: MemoryLedger) => [...ledger.entries.values()].filter((e) => e.kind === 'sync');
+
+  it('CREDIT_CHECK_FAILED is transient: RETRYING, reservation kept, no sync, no DLQ', async () => {
+    const t = setup();
+    t.appointments.createDetailed.mockRejectedValue(error402('CREDIT_CHECK_FAILED', { available: 0 }));
+    await expect(t.run()).rejects.toBeInstanceOf(RetryLaterError);
+    expect(t.get()).toMatchObject({ status: 'RETRYING', lastError: { code: 'CREDIT_CHECK_FAILED', status: 402 } });
+    expect(t.ledger.entries.has('release#c1')).toBe(false);
+    expect(syncs(t.ledger)).toEqual([]);
+    expect(t.ledger.current).toBe(9);
+    expect(t.queue.dlq()).toEqual([]);
+  });
+
+  it.each([
+    ['PAYMENT_REQUIRED (even with an available figure)', error402('PAYMENT_REQUIRED', { available: 0 })],
+    ['INSUFFICIENT_CREDITS without available', error402('INSUFFICIENT_CREDITS')],
+    ['INSUFFICIENT_CREDITS with a non-numeric available', error402('INSUFFICIENT_CREDITS', { available: 'none' })],
+  ])('%s fails that command only: released, FAILED, DLQ, balance not synced', async (_l, error) => {
+    const t = setup();
+    t.appointments.createDetailed.mockRejectedValue(error);
+    await t.run();
+    expect(t.get()).toMatchObject({ status: 'FAILED', error: { code: error.code, status: 402 } });
+    expect(t.ledger.entries.has('release#c1')).toBe(true);
+    expect(syncs(t.ledger)).toEqual([]);
+    expect(t.ledger.current).toBe(10);
+    expect(t.queue.dlq()).toHaveLength(1);
+  });
+
+  it('INSUFFICIENT_CREDITS with available keeps the credits other commands hold: balance = available − reserved', async () => {
+    const t = setup();
+    await t.ledger.reserveForCommand('other-in-flight', { refuseWhenEmpty: true }); // 9, 1 reserved
+    t.appointments.createDetailed.mockRejectedValue(error402('INSUFFICIENT_CREDITS', { required: 1, available: 3 }));
+    await t.run();
+    expect(t.ledger.current).toBe(2);
+    expect(syncs(t.ledger)).toEqual([expect.objectContaining({ available: 3, reserved: 1, setTo: 2 })]);
+    // The other command is then charged by MONCRENEAU (3 → 2): the ledger already says 2.
+    await t.ledger.confirmBooking('other-in-flight', '555');
+    expect(t.ledger.current).toBe(2);
+  });
+});
+
+describe('lookup of a redelivered create: only our own booking is adopted', () => {
+  const redelivered = () => command({ type: 'create', request: REQUEST }, { status: 'RETRYING', attempts: 1 });
+  const { externalUserId: _omit, ...WITHOUT_EXTERNAL_ID } = APPOINTMENT;
+
+  it('an item with our externalUserId but another name is not ours: POST', async () => {
+    const t = setup(redelivered(), [{ ...APPOINTMENT, id: 77, name: 'Someone Else' }]);
+    t.appointments.createDetailed.mockResolvedValue({ appointment: APPOINTMENT, outcome: 'created', postAttempts: 1 });
+    await t.run();
+    expect(t.appointments.createDetailed).toHaveBeenCalledTimes(1);
+    expect(t.get()).toMatchObject({ status: 'SUCCEEDED', result: { outcome: 'created', appointment: { id: 101 } } });
+  });
+
+  it('an item without externalUserId and another name is not adopted: POST', async () => {
+    const t = setup(redelivered(), [{ ...WITHOUT_EXTERNAL_ID, id: 78, name: 'Someone Else' }]);
+    t.appointments.createDetailed.mockResolvedValue({ appointment: APPOINTMENT, outcome: 'created', postAttempts: 1 });
+    await t.run();
+    expect(t.appointments.createDetailed).toHaveBeenCalledTimes(1);
+    expect(t.get().result).toMatchObject({ outcome: 'created', appointment: { id: 101 } });
+  });
+
+  it('an item without externalUserId that matches everything else is adopted, and the result says what was not compared', async () => {
+    const t = setup(redelivered(), [{ ...WITHOUT_EXTERNAL_ID, id: 79 }]);
+    await t.run();
+    expect(t.appointments.createDetailed).not.toHaveBeenCalled();
+    expect(t.get().result).toMatchObject({ outcome: 'recovered', appointment: { id: 79 }, matchedWithout: ['externalUserId'], lookupNote: expect.stringContaining('externalUserId') });
+  });
+
+  it('the client\'s own lookup note reaches the command result', async () => {
+    const t = setup();
+    t.appointments.createDetailed.mockResolvedValue({ appointment: { ...WITHOUT_EXTERNAL_ID }, outcome: 'recovered', postAttempts: 1, matchedWithout: ['externalUserId'] } as never);
+    await t.run();
+    expect(t.get().result).toMatchObject({ outcome: 'recovered', matchedWithout: ['externalUserId'], lookupNote: expect.stringContaining('externalUserId') });
+  });
+});
+
+describe('cancel refunds what MONCRENEAU reports (one entry, shared with the webhook)', () => {
+  it.each([
+    ['creditsRefunded', { creditsRefunded: 2, creditsConsumed: 3 }, 2],
+    ['creditsConsumed', { creditsConsumed: 3 }, 3],
+    ['nothing reported → the documented 1', {}, 1],
+  ])('reads the appointment after the DELETE (204, no body): %s', async (_l, fields, credits) => {
+    const t = setup(command({ type: 'cancel', appointmentId: '101' }));
+    t.appointments.cancel.mockResolvedValue('cancelled');
+    t.appointments.get.mockResolvedValue({ ...APPOINTMENT, status: 'CANCELLED', ...fields });
+    await t.run();
+    expect(t.ledger.entries.get('appt-refund#101')).toMatchObject({ amount: credits });
+    expect(t.ledger.current).toBe(10 + credits);
+    expect(t.get()).toMatchObject({ status: 'SUCCEEDED', result: { outcome: 'cancelled', refund: { credits } } });
+  });
+
+  it('a failed read after a successful DELETE does not fail the cancel: the documented 1 is refunded', async () => {
+    const t = setup(command({ type: 'cancel', appointmentId: '101' }));
+    t.appointments.cancel.mockResolvedValue('cancelled');
+    t.appointments.get.mockRejectedValue(new ServerError({ status: 503, code: 'SERVICE_UNAVAILABLE', message: 'down' }));
+    await t.run();
+    expect(t.get()).toMatchObject({ status: 'SUCCEEDED', result: { outcome: 'cancelled', refund: { credits: 1, from: 'default' } } });
+    expect(t.ledger.current).toBe(11);
+  });
+
+  it('already cancelled: the amount comes from the same read', async () => {
+    const t = setup(command({ type: 'cancel', appointmentId: '101' }));
+    t.appointments.cancel.mockRejectedValue(new ValidationError({ status: 400, code: 'INVALID_REQUEST', message: 'already cancelled' }));
+    t.appointments.get.mockResolvedValue({ ...APPOINTMENT, status: 'CANCELLED', creditsRefunded: 2 });
+    await t.run();
+    expect(t.get()).toMatchObject({ status: 'SUCCEEDED', result: { outcome: 'already_cancelled', refund: { credits: 2, from: 'creditsRefunded' } } });
+    expect(t.ledger.current).toBe(12);
+    expect(t.appointments.get).toHaveBeenCalledTimes(1);
+  });
+});

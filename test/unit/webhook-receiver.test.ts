@@ -2,20 +2,23 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { EnvironmentSource } from '../../shared/adapters/secret-source';
 import { DOCS_EXAMPLES } from '../../shared/moncreneau/examples';
 import type { WebhookEvent } from '../../shared/moncreneau/webhook-event';
-import type { SecretSource } from '../../shared/webhooks/ports';
+import { QueueRefusedError, type ParkedEvent, type SecretSource } from '../../shared/webhooks/ports';
+import { fromQueueBody, toQueueBody } from '../../shared/webhooks/queue-body';
+import { webhookSecretProblems } from '../../shared/webhooks/secret-check';
 import { createReceiver, type ReceiverDeps, type RejectionReason } from '../../shared/webhooks/receiver';
 import { PREVIOUS_SECRET, TEST_SECRET, webhookRequest } from '../support/webhook-requests';
 
 const created = JSON.stringify(DOCS_EXAMPLES['appointment.created']);
 
 function setup(overrides: Partial<ReceiverDeps> = {}) {
-  const queued: Array<{ raw: string; event: WebhookEvent }> = [];
+  const queued: Array<{ raw: string; event: Pick<WebhookEvent, 'id' | 'type'> }> = [];
   const rejected: RejectionReason[] = [];
   const receiveWithReceipt = createReceiver({
     secrets: new EnvironmentSource({ current: 'CUR', previous: 'PREV' }, { CUR: TEST_SECRET, PREV: PREVIOUS_SECRET }),
-    enqueue: async (raw, event) => {
-      queued.push({ raw, event });
+    enqueue: async ({ eventId, eventType, body }) => {
+      queued.push({ raw: fromQueueBody(body.body, body.encoding).toString('utf8'), event: { id: eventId, type: eventType } });
     },
+    parking: { park: async () => 'parked' as const },
     maxBodyBytes: 1024,
     maxEventAgeSeconds: 0,
     ...overrides,
@@ -148,5 +151,99 @@ describe('webhook receiver', () => {
     // A second miss within the refresh interval does not hammer Secrets Manager.
     expect((await receive(webhookRequest(created, { secret: 'whsec_attacker' }))).statusCode).toBe(401);
     expect(reads).toBe(3);
+  });
+});
+
+describe('webhook receiver: nothing correctly signed is lost', () => {
+  const refused = () => {
+    throw new QueueRefusedError('SQS refused the message: InvalidMessageContents', 'InvalidMessageContents');
+  };
+
+  it('parks an event the queue refuses for good and acknowledges it (no 503 loop)', async () => {
+    const parked: ParkedEvent[] = [];
+    const receive = createReceiver({
+      secrets: new EnvironmentSource({ current: 'CUR' }, { CUR: TEST_SECRET }),
+      enqueue: async () => refused(),
+      parking: { park: async (event) => (parked.push(event), 'parked' as const) },
+      maxBodyBytes: 4096,
+      maxEventAgeSeconds: 0,
+    });
+    const { response, receipt } = await receive(webhookRequest(created));
+    expect(response.statusCode).toBe(200);
+    expect(receipt).toMatchObject({ kind: 'parked', eventId: 'evt_abc123', duplicate: false });
+    expect(parked).toHaveLength(1);
+    expect(parked[0]).toMatchObject({ eventId: 'evt_abc123', eventType: 'appointment.created', reason: expect.stringContaining('InvalidMessageContents') });
+    expect(fromQueueBody(parked[0].body.body, parked[0].body.encoding).toString('utf8')).toBe(created);
+  });
+
+  it('answers 503 only for what a retry can fix: a transient queue failure, or the store unreachable while parking', async () => {
+    const parkCalls: string[] = [];
+    const transient = createReceiver({
+      secrets: new EnvironmentSource({ current: 'CUR' }, { CUR: TEST_SECRET }),
+      enqueue: async () => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'RequestThrottled' });
+      },
+      parking: { park: async (e) => (parkCalls.push(e.eventId), 'parked' as const) },
+      maxBodyBytes: 4096,
+      maxEventAgeSeconds: 0,
+    });
+    expect((await transient(webhookRequest(created))).response.statusCode).toBe(503);
+    expect(parkCalls).toEqual([]);
+    const storeDown = createReceiver({
+      secrets: new EnvironmentSource({ current: 'CUR' }, { CUR: TEST_SECRET }),
+      enqueue: async () => refused(),
+      parking: {
+        park: async () => {
+          throw new Error('DynamoDB unreachable');
+        },
+      },
+      maxBodyBytes: 4096,
+      maxEventAgeSeconds: 0,
+    });
+    const answer = await storeDown(webhookRequest(created));
+    expect(answer.response.statusCode).toBe(503);
+    expect(answer.receipt.kind).toBe('enqueue_failed');
+  });
+
+  it('queues a body SQS cannot carry as is (U+FFFF, invalid UTF-8) base64-encoded, byte for byte', async () => {
+    const { receive, queued } = setup();
+    const bytes = Buffer.from(created.replace('"SCHEDULED"', '"SCHEDULED\uFFFF"'), 'utf8');
+    expect((await receive(webhookRequest(bytes))).statusCode).toBe(200);
+    expect(queued[0].raw).toBe(bytes.toString('utf8'));
+    expect(toQueueBody(bytes).encoding).toBe('base64');
+    expect(toQueueBody(Buffer.from(created)).encoding).toBe('utf8');
+    const invalid = Buffer.from([0x7b, 0xff, 0x7d]);
+    expect(fromQueueBody(toQueueBody(invalid).body, toQueueBody(invalid).encoding).equals(invalid)).toBe(true);
+  });
+
+  it('answers 503 when the signing secret cannot be read, and reports a misconfigured one on every receipt', async () => {
+    const down = createReceiver({
+      secrets: {
+        get: async () => {
+          throw new Error('AccessDeniedException');
+        },
+      },
+      enqueue: async () => undefined,
+      parking: { park: async () => 'parked' as const },
+      maxBodyBytes: 4096,
+      maxEventAgeSeconds: 0,
+    });
+    const unavailable = await down(webhookRequest(created));
+    expect(unavailable.response.statusCode).toBe(503);
+    expect(unavailable.receipt.kind).toBe('secret_unavailable');
+
+    const short = 'whsec_short';
+    const misnamed = createReceiver({
+      secrets: { get: async () => ({ secret: TEST_SECRET, current: short }) },
+      enqueue: async () => undefined,
+      parking: { park: async () => 'parked' as const },
+      maxBodyBytes: 4096,
+      maxEventAgeSeconds: 0,
+    });
+    const { response, receipt } = await misnamed(webhookRequest(created, { secret: short }));
+    expect(response.statusCode).toBe(200);
+    expect(receipt.secretProblems).toEqual(['current_too_short', 'unknown_fields']);
+    expect(webhookSecretProblems({})).toEqual(['missing_current']);
+    expect(webhookSecretProblems({ current: TEST_SECRET })).toEqual([]);
   });
 });

@@ -64,13 +64,22 @@ export function serverDelayMs(error: MoncreneauError, nowMs: number): number | u
   return undefined;
 }
 
-/** `Retry-After`: delta seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(headers: ResponseHeaders, nowMs: number): number | undefined {
+/**
+ * No server-imposed delay is longer than this (the key's hourly window): a `Retry-After` of a year or a
+ * reset in 2099 pauses one hour, then the next response decides again (docs/moncreneau-client.md §5).
+ */
+export const MAX_SERVER_PAUSE_MS = 3_600_000;
+
+/**
+ * `Retry-After`: delta seconds or an HTTP date (RFC 9110 §10.2.3), as ms from `nowMs`, at most `maxMs`.
+ * An HTTP date is on the server's clock: it is translated through the response's Date header.
+ */
+export function parseRetryAfter(headers: ResponseHeaders, nowMs: number, maxMs = MAX_SERVER_PAUSE_MS): number | undefined {
   const raw = headers['retry-after']?.trim();
   if (!raw) return undefined;
-  if (/^\d+(\.\d+)?$/.test(raw)) return Math.round(Number(raw) * 1000);
+  if (/^\d+(\.\d+)?$/.test(raw)) return Math.min(Math.round(Number(raw) * 1000), maxMs);
   const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, onOurClock(at, headers, nowMs) - nowMs), maxMs);
 }
 
 /**
@@ -80,12 +89,22 @@ export function parseRetryAfter(headers: ResponseHeaders, nowMs: number): number
  */
 export type ResetUnit = 'auto' | 'epoch-seconds' | 'epoch-ms' | 'delta-seconds';
 
-/** No reset is further away than the key's hourly window. */
-const MAX_RESET_HORIZON_MS = 3_600_000;
 /** Clocks closer than this are taken as in sync (the Date header only has whole seconds). */
-const CLOCK_TOLERANCE_MS = 2_000;
+export const CLOCK_TOLERANCE_MS = 2_000;
 
-export function parseRateLimitHeaders(headers: ResponseHeaders, nowMs: number, unit: ResetUnit = 'auto'): RateLimitInfo {
+/**
+ * An absolute instant on the server's clock, on ours: translated through the response's Date header so a
+ * skewed clock (ours or theirs) cannot pause every instance by the skew. The Date header has second
+ * precision, so only a skew beyond CLOCK_TOLERANCE_MS is corrected; without a Date header it is trusted.
+ */
+function onOurClock(serverInstantMs: number, headers: ResponseHeaders, nowMs: number): number {
+  const serverNow = Date.parse(headers['date'] ?? '');
+  const skewed = Number.isFinite(serverNow) && Math.abs(serverNow - nowMs) > CLOCK_TOLERANCE_MS;
+  return skewed ? nowMs + (serverInstantMs - serverNow) : serverInstantMs;
+}
+
+/** `resetAtMs` is never more than `maxMs` after `nowMs` (default one hour), whatever the unit. */
+export function parseRateLimitHeaders(headers: ResponseHeaders, nowMs: number, unit: ResetUnit = 'auto', maxMs = MAX_SERVER_PAUSE_MS): RateLimitInfo {
   const num = (name: string) => {
     const raw = headers[name]?.trim();
     if (!raw) return undefined;
@@ -96,17 +115,9 @@ export function parseRateLimitHeaders(headers: ResponseHeaders, nowMs: number, u
   let resetAtMs: number | undefined;
   if (reset !== undefined) {
     const resolved = unit === 'auto' ? (reset > 1e12 ? 'epoch-ms' : reset > 1e9 ? 'epoch-seconds' : 'delta-seconds') : unit;
-    if (resolved === 'delta-seconds') resetAtMs = nowMs + reset * 1000;
-    else {
-      const absoluteMs = resolved === 'epoch-ms' ? reset : reset * 1000;
-      // An absolute reset is on the server's clock: translate it through the response's Date header so a
-      // skewed clock (ours or theirs) cannot pause every instance by the skew. Never more than the hour window.
-      // The Date header has second precision, so only a skew beyond that is corrected.
-      const serverNow = Date.parse(headers['date'] ?? '');
-      const skewed = Number.isFinite(serverNow) && Math.abs(serverNow - nowMs) > CLOCK_TOLERANCE_MS;
-      const onOurClock = skewed ? nowMs + (absoluteMs - serverNow) : absoluteMs;
-      resetAtMs = Math.min(Math.max(onOurClock, nowMs), nowMs + MAX_RESET_HORIZON_MS);
-    }
+    // An absolute reset is on the server's clock (translated through Date); either way never beyond maxMs.
+    const at = resolved === 'delta-seconds' ? nowMs + reset * 1000 : onOurClock(resolved === 'epoch-ms' ? reset : reset * 1000, headers, nowMs);
+    resetAtMs = Math.min(Math.max(at, nowMs), nowMs + maxMs);
   }
   return { limit: num('x-ratelimit-limit'), remaining: num('x-ratelimit-remaining'), resetAtMs };
 }

@@ -5,11 +5,16 @@
  * requested and decoded explicitly (checklist §7) instead of relying on undici internals; (3) the
  * keep-alive Agent is tunable: LIFO reuse and a short idle timeout so a socket left idle while a
  * Lambda sandbox was frozen is dropped rather than reused into an ECONNRESET.
+ * A body is never buffered beyond `maxBodyBytes`, on the wire or after decoding (zlib's
+ * `maxOutputLength` stops a decompression bomb at the cap): an oversized body rejects with
+ * UnexpectedResponseError `RESPONSE_TOO_LARGE` — the response did arrive, so it is not a TransportError.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { ConfigurationError, UnexpectedResponseError } from './errors';
 import type { HttpMethod } from './types';
 
 export interface HttpRequest {
@@ -48,12 +53,18 @@ export interface HttpTransport {
 }
 
 export interface NodeTransportOptions {
-  /** Max response size after decompression (protects the Lambda's memory). */
+  /**
+   * Max response body, on the wire and after gzip/deflate/br decoding (protects the Lambda's memory from
+   * large bodies and decompression bombs); default DEFAULT_MAX_BODY_BYTES.
+   */
   readonly maxBodyBytes?: number;
   readonly maxSockets?: number;
   /** Idle keep-alive sockets are closed after this (below typical LB idle timeouts of 60 s). */
   readonly idleSocketTimeoutMs?: number;
 }
+
+/** 4 MiB: the largest documented response (a page of 100 appointments) is tens of KB. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
@@ -68,7 +79,10 @@ export class NodeHttpTransport implements HttpTransport {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 50, scheduling: 'lifo' as const, timeout: options.idleSocketTimeoutMs ?? 30_000 };
     this.httpsAgent = new https.Agent(agentOptions);
     this.httpAgent = new http.Agent(agentOptions);
-    this.maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!Number.isSafeInteger(this.maxBodyBytes) || this.maxBodyBytes < 1 || this.maxBodyBytes > bufferConstants.MAX_LENGTH) {
+      throw new ConfigurationError(`maxBodyBytes must be an integer between 1 and ${bufferConstants.MAX_LENGTH}`);
+    }
   }
 
   /** Closes pooled sockets (tests, graceful shutdown). */
@@ -87,7 +101,7 @@ export class NodeHttpTransport implements HttpTransport {
       let requestSent = false;
       let settled = false;
       const controller = new AbortController();
-      const fail = (error: TransportError) => {
+      const fail = (error: TransportError | UnexpectedResponseError) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -114,24 +128,39 @@ export class NodeHttpTransport implements HttpTransport {
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        const encoding = String(res.headers['content-encoding'] ?? 'identity');
+        const tooLarge = (where: string) =>
+          fail(
+            new UnexpectedResponseError({
+              status: res.statusCode,
+              code: 'RESPONSE_TOO_LARGE',
+              message: `${request.method} ${request.url.pathname}: HTTP ${res.statusCode} body exceeds ${this.maxBodyBytes} bytes ${where}`,
+              details: { maxBodyBytes: this.maxBodyBytes, contentEncoding: encoding },
+              requestId: String(res.headers['x-request-id'] ?? '') || request.headers['x-request-id'],
+            }),
+          );
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > this.maxBodyBytes) fail(new TransportError('network', `Response larger than ${this.maxBodyBytes} bytes`, true, 'EBODYTOOLARGE'));
+          if (size > this.maxBodyBytes) tooLarge('on the wire');
           else chunks.push(chunk);
         });
         res.on('error', (error: NodeJS.ErrnoException) => fail(new TransportError('network', `Response interrupted: ${error.code ?? error.message}`, true, error.code)));
         res.on('aborted', () => fail(new TransportError('network', 'Response aborted by the server', true, 'ECONNRESET')));
         res.on('end', () => {
           if (settled) return;
-          decode(Buffer.concat(chunks), String(res.headers['content-encoding'] ?? 'identity'))
+          decode(Buffer.concat(chunks), encoding, this.maxBodyBytes)
             .then((decoded) => {
-              if (decoded.length > this.maxBodyBytes) throw new Error('decompressed body too large');
+              if (decoded.length > this.maxBodyBytes) return tooLarge(`after ${encoding} decoding`);
               if (settled) return;
               settled = true;
               clearTimeout(timer);
               resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), bodyText: decoded.toString('utf8') });
             })
-            .catch(() => fail(new TransportError('network', 'Response body could not be decoded', true, 'EBADENCODING')));
+            .catch((error: NodeJS.ErrnoException) => {
+              // zlib stops at maxOutputLength: a bomb costs at most the cap, never the whole expansion.
+              if (error?.code === 'ERR_BUFFER_TOO_LARGE') tooLarge(`after ${encoding} decoding`);
+              else fail(new TransportError('network', 'Response body could not be decoded', true, 'EBADENCODING'));
+            });
         });
       });
       req.end(body);
@@ -139,15 +168,16 @@ export class NodeHttpTransport implements HttpTransport {
   }
 }
 
-async function decode(raw: Buffer, encoding: string): Promise<Buffer> {
+/** Rejects with ERR_BUFFER_TOO_LARGE as soon as the output would exceed `maxOutputLength`. */
+async function decode(raw: Buffer, encoding: string, maxOutputLength: number): Promise<Buffer> {
   switch (encoding.trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return gunzip(raw);
+      return gunzip(raw, { maxOutputLength });
     case 'deflate':
-      return inflate(raw);
+      return inflate(raw, { maxOutputLength });
     case 'br':
-      return brotli(raw);
+      return brotli(raw, { maxOutputLength });
     default:
       return raw;
   }

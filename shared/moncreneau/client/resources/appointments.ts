@@ -5,9 +5,9 @@
  * No idempotency header exists for POST /appointments (docs/moncreneau-api.md §3.4). A POST that timed out, lost its
  * connection after sending, or got a 5xx may still have created the appointment, so it is never
  * blindly resent: the client waits the backoff delay (a slow server gets time to commit), looks the
- * appointment up (externalUserId + departmentId, matched on dateTime) and only re-POSTs if it is not
- * there. A 409 DUPLICATE_APPOINTMENT (or any 409 after an uncertain attempt) resolves to the
- * existing appointment through the same lookup.
+ * appointment up (listed by externalUserId + departmentId; adopted only if it is ours — see
+ * matchBooking) and only re-POSTs if it is not there. A 409 DUPLICATE_APPOINTMENT (or any 409 after
+ * an uncertain attempt) resolves to the existing appointment through the same lookup.
  */
 import type { ResolvedOptions, LookupExisting } from '../config';
 import type { Budget } from '../deadline';
@@ -31,6 +31,20 @@ import { unexpected } from './departments';
 /** Server maximum (docs/moncreneau-api.md §3.5, checklist §7). */
 export const PAGE_SIZE = 100;
 
+/** The identity fields a lookup compares; one the server's list did not echo is named, never guessed. */
+export type LookupField = 'externalUserId' | 'name';
+
+/** createDetailed's answer; `matchedWithout` names the fields an adopted booking could not be compared on. */
+export interface CreateDetailedResult extends CreateResult {
+  readonly matchedWithout?: readonly LookupField[];
+}
+
+/** A booking the lookup adopted, and the fields the server did not echo (empty for a full match). */
+export interface FoundBooking {
+  readonly appointment: Appointment;
+  readonly without: readonly LookupField[];
+}
+
 export class AppointmentsResource {
   constructor(
     private readonly executor: RequestExecutor,
@@ -44,7 +58,7 @@ export class AppointmentsResource {
   }
 
   /** Like create, and says how the appointment was obtained (created / recovered / duplicate). */
-  async createDetailed(request: CreateAppointmentRequest, call?: CallOptions): Promise<CreateResult> {
+  async createDetailed(request: CreateAppointmentRequest, call?: CallOptions): Promise<CreateDetailedResult> {
     const budget = this.executor.budgetFor(call);
     const requestId = call?.requestId ?? this.executor.newRequestId();
     const maxPosts = this.options.retry.maxAttempts;
@@ -65,7 +79,7 @@ export class AppointmentsResource {
         // 2xx means it exists, but we cannot read it: find it rather than re-POST.
         error = unexpected('POST /appointments returned 2xx without an appointment', res.requestId, res.status);
         const found = await this.lookupOrThrow(request, budget, requestId, error, true);
-        if (found) return { appointment: found, outcome: 'recovered', postAttempts: posts };
+        if (found) return adopted(found, 'recovered', posts);
         throw error;
       } catch (thrown) {
         if (!(thrown instanceof MoncreneauError) || thrown instanceof UnexpectedResponseError || thrown instanceof CreateOutcomeUnknownError) throw thrown;
@@ -75,14 +89,14 @@ export class AppointmentsResource {
 
       if (error instanceof ConflictError && (error.isDuplicate || uncertain)) {
         const found = await this.lookupOrThrow(request, budget, requestId, error, uncertain);
-        if (found) return { appointment: found, outcome: 'duplicate', postAttempts: posts };
+        if (found) return adopted(found, 'duplicate', posts);
         throw error;
       }
       if (!error.outcomeUnknown) {
         if (!uncertain) throw error;
         // A definitive failure now, but an earlier attempt may have landed after our last lookup.
         const found = await this.lookupOrThrow(request, budget, requestId, error, true);
-        if (found) return { appointment: found, outcome: 'recovered', postAttempts: posts };
+        if (found) return adopted(found, 'recovered', posts);
         throw error;
       }
 
@@ -103,7 +117,7 @@ export class AppointmentsResource {
         throw outcomeUnknown(error, deadline);
       }
       const found = await this.lookupOrThrow(request, budget, requestId, error, true);
-      if (found) return { appointment: found, outcome: 'recovered', postAttempts: posts };
+      if (found) return adopted(found, 'recovered', posts);
       if (posts >= maxPosts) throw outcomeUnknown(error);
       // Not there (yet): sending again is now the lesser risk; a late first write shows up as 409 → lookup.
     }
@@ -203,18 +217,21 @@ export class AppointmentsResource {
     requestId: string,
     cause: MoncreneauError,
     uncertain: boolean,
-  ): Promise<Appointment | undefined> {
+  ): Promise<FoundBooking | undefined> {
     if (!this.canLookup(request)) return undefined;
     try {
-      if (this.lookupExisting) return await this.lookupExisting(request, { deadline: budget.callerDeadline, requestId });
+      if (this.lookupExisting) {
+        // A custom hook decides what is ours; its answer is taken as a full match.
+        const appointment = await this.lookupExisting(request, { deadline: budget.callerDeadline, requestId });
+        return appointment ? { appointment, without: [] } : undefined;
+      }
       const day = request.dateTime.slice(0, 10);
       const filter: ListAppointmentsFilter = {
         externalUserId: request.externalUserId,
         departmentId: request.departmentId,
         ...(this.options.lookupByDate ? { startDate: day, endDate: day } : {}),
       };
-      for await (const appointment of this.iterate(filter, { requestId }, budget)) if (sameBooking(appointment, request)) return appointment;
-      return undefined;
+      return await findBooking(this.iterate(filter, { requestId }, budget), request);
     } catch (lookupError) {
       if (!uncertain && !cause.outcomeUnknown) throw cause;
       throw outcomeUnknown(cause, lookupError);
@@ -234,14 +251,56 @@ function outcomeUnknown(lastError: MoncreneauError, why?: unknown): CreateOutcom
   });
 }
 
+function adopted(found: FoundBooking, outcome: 'recovered' | 'duplicate', postAttempts: number): CreateDetailedResult {
+  return { appointment: found.appointment, outcome, postAttempts, ...(found.without.length > 0 ? { matchedWithout: found.without } : {}) };
+}
+
 function isAppointment(value: unknown): value is Appointment {
   return typeof value === 'object' && value !== null && 'id' in value && (value as { id: unknown }).id !== undefined && (value as { id: unknown }).id !== null;
 }
 
-/** Same department, same user, same slot (minute precision: the server may drop `:00` seconds), not cancelled. */
+export type BookingMatch = { readonly matched: false } | { readonly matched: true; readonly without: readonly LookupField[] };
+
+const normalizedName = (name: string): string => name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+const echoed = (value: unknown): value is string | number => value !== undefined && value !== null && value !== '';
+
+/**
+ * Is this listed appointment the booking `request` made? Not cancelled, same department, same slot (minute
+ * precision: the server may drop `:00` seconds), and the same person: `externalUserId` equal to ours AND
+ * `name` equal to ours (ignoring case and extra spaces). A field the server did not echo cannot be compared:
+ * the booking is adopted only if the other one is present and equal, and the missing field is named in
+ * `without` (the caller says so). A field present with another value — or both missing — is no match.
+ */
+export function matchBooking(appointment: Appointment, request: CreateAppointmentRequest): BookingMatch {
+  const no = { matched: false } as const;
+  if (appointment.status === 'CANCELLED') return no;
+  if (!echoed(appointment.departmentId) || String(appointment.departmentId) !== String(request.departmentId)) return no;
+  if (String(appointment.dateTime ?? '').slice(0, 16) !== request.dateTime.slice(0, 16)) return no;
+  const without: LookupField[] = [];
+  const listed = appointment as Appointment & { externalUserId?: unknown; name?: unknown };
+  if (!echoed(listed.externalUserId)) without.push('externalUserId');
+  else if (String(listed.externalUserId) !== request.externalUserId) return no;
+  if (!echoed(listed.name)) without.push('name');
+  else if (normalizedName(String(listed.name)) !== normalizedName(request.name)) return no;
+  return without.length < 2 ? { matched: true, without } : no;
+}
+
+/** matchBooking as a yes/no (a partial match — one identity field not echoed — counts as yes). */
 export function sameBooking(appointment: Appointment, request: CreateAppointmentRequest): boolean {
-  if (String(appointment.departmentId) !== String(request.departmentId)) return false;
-  if (request.externalUserId !== undefined && appointment.externalUserId !== undefined && appointment.externalUserId !== request.externalUserId) return false;
-  if (appointment.status === 'CANCELLED') return false;
-  return String(appointment.dateTime ?? '').slice(0, 16) === request.dateTime.slice(0, 16);
+  return matchBooking(appointment, request).matched;
+}
+
+/**
+ * The booking to adopt among listed appointments: the first full match; else the only partial match. Two
+ * partial matches (neither echoing the same field) are ambiguous: none is adopted.
+ */
+export async function findBooking(listed: AsyncIterable<Appointment> | Iterable<Appointment>, request: CreateAppointmentRequest): Promise<FoundBooking | undefined> {
+  const partial: FoundBooking[] = [];
+  for await (const appointment of listed) {
+    const match = matchBooking(appointment, request);
+    if (!match.matched) continue;
+    if (match.without.length === 0) return { appointment, without: [] };
+    partial.push({ appointment, without: match.without });
+  }
+  return partial.length === 1 ? partial[0] : undefined;
 }
