@@ -147,3 +147,21 @@ describe('MONCRENEAU client — response size cap (decompression bombs)', () => 
     }
   });
 });
+
+describe('an oversized answer is an observed attempt', () => {
+  it('is reported to onRequest with its code and counted as one attempt sent', async () => {
+    const bomb = zlib.gzipSync(Buffer.from(paddedJson(8 * MiB)));
+    const server = await rawServer(bomb, 'gzip');
+    const seen: Array<{ errorCode?: string; status?: number; attempt: number }> = [];
+    const c = client(server.baseUrl, { onRequest: (o) => seen.push({ errorCode: o.errorCode, status: o.status, attempt: o.attempt }) });
+    try {
+      const error = await c.departments.list().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnexpectedResponseError);
+      expect((error as UnexpectedResponseError).attempts).toBe(1);
+      expect(seen).toEqual([{ errorCode: 'RESPONSE_TOO_LARGE', status: 200, attempt: 1 }]);
+    } finally {
+      c.close();
+      await server.close();
+    }
+  });
+});

@@ -169,6 +169,11 @@ export class RequestExecutor {
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
       });
     } catch (thrown) {
+      // The response arrived but could not be read (e.g. RESPONSE_TOO_LARGE): an answer, observed like one.
+      if (thrown instanceof MoncreneauError) {
+        this.observe({ method: spec.method, route: spec.route, status: thrown.status, durationMs: this.deps.now() - started, attempt: httpAttempt, outcome: outcomeOf(thrown), requestId, errorCode: thrown.code });
+        return { error: thrown };
+      }
       if (!(thrown instanceof TransportError)) throw thrown;
       const init = { code: thrown.kind === 'timeout' ? 'TIMEOUT' : 'NETWORK_ERROR', message: `${spec.method} ${spec.route}: ${thrown.message}`, requestId, requestSent: thrown.requestSent };
       const error = thrown.kind === 'timeout' ? new TimeoutError(init) : new NetworkError(init);
