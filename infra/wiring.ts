@@ -12,7 +12,7 @@ import type { StageConfig } from './config/stages';
 export type TableKey = 'events' | 'appointments' | 'commands' | 'ledger' | 'rateLimits' | 'flags';
 export type QueueKey = 'webhookEvents' | 'webhookEventsDlq' | 'outboundCommands' | 'outboundCommandsDlq';
 export type SecretKey = 'webhookSecret' | 'apiKey';
-export type FunctionKey = 'webhookReceiver' | 'webhookProcessor' | 'appointmentsApi' | 'outboundWorker';
+export type FunctionKey = 'webhookReceiver' | 'webhookProcessor' | 'appointmentsApi' | 'outboundWorker' | 'healthMonitor';
 
 export interface KeyAttribute {
   readonly name: string;
@@ -86,6 +86,8 @@ export interface FunctionSpec {
     readonly maxConcurrency: number;
     readonly reportBatchItemFailures: true;
   };
+  /** Invoked on a fixed rate (EventBridge rule in AWS, a timer locally). */
+  readonly schedule?: { readonly everyMinutes: number };
   readonly environment: Readonly<Record<string, EnvValue>>;
   readonly permissions: readonly Permission[];
 }
@@ -254,6 +256,25 @@ export function wiring(config: StageConfig): Wiring {
           { table: 'events', access: 'readWrite' },
           { table: 'appointments', access: 'readWrite' },
           { table: 'ledger', access: 'readWrite' },
+        ],
+      },
+      healthMonitor: {
+        folder: 'health-monitor',
+        description: 'Publishes the credits balance and the stuck webhook events for the alarms, on a schedule',
+        timeoutSeconds: 60,
+        memoryMb: 256,
+        // The low-credit alarm treats a missing balance as breaching: it needs a datapoint every period.
+        schedule: { everyMinutes: 5 },
+        environment: bindEnv(FUNCTION_ENV.healthMonitor, {
+          ledgerTable: { tableName: 'ledger' },
+          eventsTable: { tableName: 'events' },
+          lowCreditThreshold: { value: String(config.credits.lowThreshold) },
+          stuckEventMinutes: { value: String(config.alarms.stuckEventMinutes) },
+          eventRetentionDays: { value: String(config.webhooks.eventRetentionDays) },
+        }),
+        permissions: [
+          { table: 'ledger', access: 'read' },
+          { table: 'events', access: 'read' },
         ],
       },
       appointmentsApi: {

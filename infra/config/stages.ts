@@ -4,6 +4,12 @@
  */
 export type StageName = 'dev' | 'staging' | 'prod';
 
+export interface OnCallTargets {
+  readonly emails: readonly string[];
+  /** HTTPS endpoints, e.g. a PagerDuty or Opsgenie CloudWatch integration URL. */
+  readonly httpsEndpoints: readonly string[];
+}
+
 export interface StageConfig {
   readonly stage: StageName;
   /** AWS account/region; undefined = resolved from the CLI environment at deploy time (synth stays offline). */
@@ -56,6 +62,32 @@ export interface StageConfig {
     readonly commandRetentionDays: number;
   };
   readonly metricsNamespace: string;
+  /** Alarm thresholds (infra/alarms.ts declares the alarms; docs/runbook.md explains each). */
+  readonly alarms: {
+    /** Webhook API 5xx rate (% of requests) over 5 minutes, once at least `minRequests` arrived. */
+    readonly webhook5xxPercent: number;
+    readonly webhook5xxMinRequests: number;
+    /** MONCRENEAU calls failing (5xx, network, timeout, 429, auth) as % of calls, over 5 minutes, from `minCalls` calls. */
+    readonly moncreneauErrorPercent: number;
+    readonly moncreneauMinCalls: number;
+    /** Average MONCRENEAU call latency over 5 minutes (ms). */
+    readonly moncreneauLatencyMs: number;
+    /** Oldest message in the webhook queue (seconds): unprocessed webhooks. */
+    readonly oldestWebhookSeconds: number;
+    /** An event not COMPLETED this long after arrival counts as stuck (health monitor sweep). */
+    readonly stuckEventMinutes: number;
+    /** Signature rejections per 5 minutes that look like an attack or a wrong secret. */
+    readonly signatureRejectionsPer5Min: number;
+    /** "No webhook received for N hours" for organizations with steady traffic; 0 = off. */
+    readonly noWebhookHours: number;
+  };
+  /** Who gets paged (severity `page`) and ticketed (`ticket`); empty lists are allowed (the topic exists either way). */
+  readonly onCall: {
+    readonly page: OnCallTargets;
+    readonly ticket: OnCallTargets;
+    /** AWS Chatbot → Slack for both topics, if configured (workspace and channel ids from the Chatbot console). */
+    readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+  };
 }
 
 const common = {
@@ -63,6 +95,18 @@ const common = {
   metricsNamespace: 'Moncreneau',
   moncreneau: { baseUrl: 'https://mc-prd.duckdns.org/api/v1', authScheme: 'x-api-key', requestsPerMinute: 100, requestsPerHour: 1000 },
   credits: { lowThreshold: 10, refuseWhenEmpty: true },
+  alarms: {
+    webhook5xxPercent: 5,
+    webhook5xxMinRequests: 20,
+    moncreneauErrorPercent: 5,
+    moncreneauMinCalls: 10,
+    moncreneauLatencyMs: 200,
+    oldestWebhookSeconds: 3600,
+    stuckEventMinutes: 30,
+    signatureRejectionsPer5Min: 20,
+    noWebhookHours: 0,
+  },
+  onCall: { page: { emails: [], httpsEndpoints: [] }, ticket: { emails: [], httpsEndpoints: [] } },
 } as const;
 
 export const STAGES: Record<StageName, StageConfig> = {

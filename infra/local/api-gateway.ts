@@ -3,6 +3,7 @@
  * the given routes. Routes carry their invocation function, so tests can pass stubs and the stack
  * passes the real functions (see stack.ts).
  */
+import type { MetricsSink } from './metrics-sink';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +33,8 @@ export interface ApiGatewayOptions {
   /** API Gateway's payload limit (10 MB); larger requests get 413. */
   readonly maxPayloadBytes?: number;
   readonly log?: (line: string) => void;
+  /** Where to publish what API Gateway would (Count, 4XXError, 5XXError, Latency by ApiName and Stage). */
+  readonly metrics?: { readonly sink: MetricsSink; readonly apiName: string };
 }
 
 export interface ApiGateway {
@@ -126,6 +129,16 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     }
     send(res, response, requestId);
     log(`API ${method} ${path} → ${response.statusCode} (${route.functionName}, ${Date.now() - started} ms, ${requestId})`);
+    options.metrics?.sink.record(
+      'AWS/ApiGateway',
+      { ApiName: options.metrics.apiName, Stage: stage },
+      {
+        Count: { value: 1, unit: 'Count' },
+        '4XXError': { value: response.statusCode >= 400 && response.statusCode < 500 ? 1 : 0, unit: 'Count' },
+        '5XXError': { value: response.statusCode >= 500 ? 1 : 0, unit: 'Count' },
+        Latency: { value: Date.now() - started, unit: 'Milliseconds' },
+      },
+    );
   };
 
   const server: Server = createServer((req, res) => {

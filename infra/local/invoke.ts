@@ -18,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { contextInit } from './lambda-context';
 import { asError, runHandler, type LambdaHandler } from './run-handler';
 import type { WorkerData, WorkerReply, WorkerRequest, SerialisedError } from './function-worker';
+import type { MetricsSink } from './metrics-sink';
 
 /** What the API gateway and the pollers call: one invocation, Lambda context built inside. */
 export type Invoke<E, R> = (event: E) => Promise<R>;
@@ -65,7 +66,9 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-export async function loadWorkerFunction(options: FunctionIdentity & { handlerPath: string; env: Readonly<Record<string, string>>; exportName?: string }): Promise<LocalFunction> {
+export async function loadWorkerFunction(
+  options: FunctionIdentity & { handlerPath: string; env: Readonly<Record<string, string>>; exportName?: string; metrics?: MetricsSink },
+): Promise<LocalFunction> {
   if (!existsSync(options.handlerPath)) throw new Error(`Handler not found: ${options.handlerPath} (expected an exported "handler")`);
   const identity: FunctionIdentity = { functionName: options.functionName, timeoutSeconds: options.timeoutSeconds, memoryMb: options.memoryMb, region: options.region };
   const data: WorkerData & { tsxApi: string; entry: string } = {
@@ -94,7 +97,10 @@ export async function loadWorkerFunction(options: FunctionIdentity & { handlerPa
       // The worker's output is re-emitted through this process's streams (not piped natively), so
       // whatever wraps process.stdout here — the test suite's log capture, a benchmark's mute — sees it.
       const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, env: { ...process.env, ...options.env }, stdout: true, stderr: true });
-      worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+      worker.stdout.on('data', (chunk: Buffer) => {
+        process.stdout.write(chunk);
+        options.metrics?.observeOutput(options.functionName, chunk);
+      });
       worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
       let ready = false;
       worker.on('message', (reply: WorkerReply) => {
@@ -138,7 +144,7 @@ export async function loadWorkerFunction(options: FunctionIdentity & { handlerPa
       const worker = await current;
       const init = contextInit({ ...identity });
       const id = nextId++;
-      return new Promise<R>((resolve, reject) => {
+      const invocation = new Promise<R>((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(id);
           reject(new Error(`${options.functionName} did not answer within its timeout (worker blocked?)`));
@@ -146,6 +152,15 @@ export async function loadWorkerFunction(options: FunctionIdentity & { handlerPa
         pending.set(id, { resolve: (v) => resolve(v as R), reject, timer });
         worker.postMessage({ id, event, init } satisfies WorkerRequest);
       });
+      // What Lambda itself publishes for the function (its Errors alarm reads this locally).
+      const published = (errors: number) => options.metrics?.record('AWS/Lambda', { FunctionName: options.functionName }, { Invocations: { value: 1, unit: 'Count' }, Errors: { value: errors, unit: 'Count' } });
+      return invocation.then(
+        (result) => (published(0), result),
+        (error: unknown) => {
+          published(1);
+          throw error;
+        },
+      );
     },
     async close(): Promise<void> {
       closing = true;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { LocalResources } from './provision';
 
 export const RUNTIME_FILE = path.resolve(__dirname, '..', '..', '.local', 'runtime.json');
+export const LOCAL_METRICS_FILE = path.resolve(__dirname, '..', '..', '.local', 'metrics.jsonl');
 
 export interface LocalRuntimeInfo {
   readonly pid: number;
@@ -18,6 +19,8 @@ export interface LocalRuntimeInfo {
   readonly sqsEndpoint: string;
   readonly region: string;
   readonly resources: LocalResources;
+  /** The local metrics (EMF) file `npm run alarms` evaluates. */
+  readonly metricsFile?: string;
 }
 
 export function writeRuntimeInfo(info: LocalRuntimeInfo, file = RUNTIME_FILE): void {

@@ -6,6 +6,7 @@
  * the application (seeding the ledger) come in through `prepare`.
  */
 import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import { stageConfig, type StageConfig, type StageName } from '../config/stages';
 import { wiring, type FunctionKey, type QueueKey, type Wiring } from '../wiring';
@@ -14,6 +15,7 @@ import { localClients, type LocalClients } from './clients';
 import { startEmulators, type Emulators } from './emulators';
 import { lambdaRuntimeEnvironment, localFunctionName, resolveFunctionEnvironment } from './function-env';
 import { DEFAULT_FUNCTIONS_DIR, handlerPath, loadWorkerFunction, type LocalFunction } from './invoke';
+import { MetricsSink } from './metrics-sink';
 import { provision, type LocalResources } from './provision';
 import { startSqsPoller } from './sqs-poller';
 
@@ -43,6 +45,10 @@ export interface LocalStackOptions {
   readonly functionsDir?: string;
   /** Pollers' long-poll wait (Lambda: 20 s). */
   readonly pollWaitTimeSeconds?: number;
+  /** Scheduled functions run every `everyMinutes` × this many ms (default 60 000: real minutes; tests shorten it). */
+  readonly scheduleMinuteMs?: number;
+  /** Where the functions' metrics (and what API Gateway and Lambda would publish) are appended, for `npm run alarms`. */
+  readonly metricsFile?: string;
   /** Application steps once tables, queues and the sandbox exist, before any function runs. */
   readonly prepare?: (context: PrepareContext) => Promise<void>;
   readonly log?: (line: string) => void;
@@ -55,6 +61,7 @@ export interface LocalStack {
   readonly sandboxUrl?: string;
   readonly resources: LocalResources;
   readonly emulators: Emulators;
+  readonly metricsFile?: string;
   stop(): Promise<void>;
 }
 
@@ -62,7 +69,7 @@ export const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 5;
 /** The wiring function whose route receives MONCRENEAU webhooks (its path comes from the wiring). */
 export const WEBHOOK_FUNCTION: FunctionKey = 'webhookReceiver';
 
-const STOP_ORDER = ['sandbox', 'API', 'SQS poller', 'function', 'SDK clients', 'emulators'] as const;
+const STOP_ORDER = ['sandbox', 'API', 'schedule', 'SQS poller', 'function', 'SDK clients', 'emulators'] as const;
 type Phase = (typeof STOP_ORDER)[number];
 
 /** What has been started so far, stopped in an order that loses no in-flight work. */
@@ -114,7 +121,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Routes exist before the functions load (the sandbox needs the API URL first, the functions
     // need the sandbox URL); a request arriving meanwhile waits for its function.
-    const started: Started = { w, config, options, running, log, emulators, clients, resources };
+    const metrics = options.metricsFile ? new MetricsSink(options.metricsFile) : undefined;
+    const started: Started = { w, config, options, running, log, emulators, clients, resources, metrics };
     const functions = deferred<Record<FunctionKey, LocalFunction>>();
     const api = await startApi(started, functions.promise);
     const webhookPath = w.functions[WEBHOOK_FUNCTION]?.routes?.[0]?.path;
@@ -131,8 +139,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     functions.resolve(loaded);
     startPollers(started, loaded);
+    startSchedules(started, loaded);
 
-    return { apiUrl: api.url, webhookUrl, sandboxUrl: sandbox?.url, resources, emulators, stop: () => running.stopAll() };
+    return { apiUrl: api.url, webhookUrl, sandboxUrl: sandbox?.url, resources, emulators, metricsFile: options.metricsFile, stop: () => running.stopAll() };
   } catch (error) {
     await running.stopAll();
     throw error;
@@ -149,6 +158,7 @@ interface Started {
   readonly emulators: Emulators;
   readonly clients: LocalClients;
   readonly resources: LocalResources;
+  readonly metrics?: MetricsSink;
 }
 
 function deferred<T>() {
@@ -162,7 +172,7 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-async function startApi({ w, config, options, running, log }: Started, functions: Promise<Record<FunctionKey, LocalFunction>>): Promise<ApiGateway> {
+async function startApi({ w, config, options, running, log, metrics }: Started, functions: Promise<Record<FunctionKey, LocalFunction>>): Promise<ApiGateway> {
   const routes: ApiRoute[] = functionKeys(w).flatMap((key) =>
     (w.functions[key].routes ?? []).map((route) => ({
       ...route,
@@ -170,7 +180,7 @@ async function startApi({ w, config, options, running, log }: Started, functions
       invoke: async (event: APIGatewayProxyEvent) => (await functions)[key].invoke(event),
     })),
   );
-  const api = await startApiGateway({ routes, port: options.port, stage: config.stage, log });
+  const api = await startApiGateway({ routes, port: options.port, stage: config.stage, log, metrics: metrics ? { sink: metrics, apiName: w.prefix } : undefined });
   running.add('API', () => api.close());
   return api;
 }
@@ -187,7 +197,7 @@ async function startLocalSandbox({ options, running, log }: Started, webhookUrl:
   return sandbox;
 }
 
-async function loadFunctions({ w, config, emulators, resources, options, running }: Started, sandbox: RunningSandbox | undefined): Promise<Record<FunctionKey, LocalFunction>> {
+async function loadFunctions({ w, config, emulators, resources, options, running, metrics }: Started, sandbox: RunningSandbox | undefined): Promise<Record<FunctionKey, LocalFunction>> {
   const loaded = {} as Record<FunctionKey, LocalFunction>;
   for (const key of functionKeys(w)) {
     const spec = w.functions[key];
@@ -203,6 +213,7 @@ async function loadFunctions({ w, config, emulators, resources, options, running
       region: emulators.region,
       handlerPath: handlerPath(options.functionsDir ?? DEFAULT_FUNCTIONS_DIR, spec.folder),
       env,
+      metrics,
     });
     running.add('function', () => loaded[key].close());
   }
@@ -231,3 +242,36 @@ function startPollers({ w, clients, emulators, resources, options, running, log 
     running.add('SQS poller', () => poller.stop());
   }
 }
+
+/** Like an EventBridge rule: each scheduled function is invoked on its rate with a Scheduled Event. */
+function startSchedules({ w, emulators, options, running, log }: Started, loaded: Record<FunctionKey, LocalFunction>): void {
+  for (const key of functionKeys(w)) {
+    const schedule = w.functions[key].schedule;
+    if (!schedule) continue;
+    const everyMs = schedule.everyMinutes * (options.scheduleMinuteMs ?? 60_000);
+    const run = () => {
+      loaded[key].invoke(scheduledEvent(emulators.region, `${loaded[key].functionName}-schedule`)).catch((error: unknown) => log(`schedule: ${loaded[key].functionName} failed: ${(error as Error).message}`));
+    };
+    // Once at start (as a fresh deploy's first run comes within minutes), then on the rate.
+    const first = setTimeout(run, 1000);
+    const timer = setInterval(run, everyMs);
+    first.unref();
+    timer.unref();
+    running.add('schedule', () => (clearTimeout(first), clearInterval(timer)));
+  }
+}
+
+function scheduledEvent(region: string, rule: string) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region,
+    resources: [`arn:aws:events:${region}:000000000000:rule/${rule}`],
+    detail: {},
+  };
+}
+

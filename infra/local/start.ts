@@ -7,7 +7,8 @@ import path from 'node:path';
 import { assertJava, PrerequisiteError } from './emulators';
 import { loadLocalEnv } from './local-env';
 import { assertPortFree, parsePort } from './prerequisites';
-import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file';
+import { rmSync } from 'node:fs';
+import { LOCAL_METRICS_FILE, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file';
 import { seedLedgerFromSandbox } from './seed-ledger';
 import { startLocalStack, type LocalStack } from './stack';
 
@@ -54,7 +55,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   console.log('Starting the local stack (DynamoDB Local, SQS emulator, functions, API)…');
-  const stack = await startLocalStack({ port, sandboxPort, withSandbox: true, prepare: seedLedgerFromSandbox, log: (line) => console.log(line) });
+  // Metrics of this run only: the alarms judge what this stack did.
+  rmSync(LOCAL_METRICS_FILE, { force: true });
+  const stack = await startLocalStack({ port, sandboxPort, withSandbox: true, prepare: seedLedgerFromSandbox, metricsFile: LOCAL_METRICS_FILE, log: (line) => console.log(line) });
   state.stack = stack;
   if (state.stopping) {
     await stack.stop();
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
     sqsEndpoint: stack.emulators.sqsEndpoint,
     region: stack.emulators.region,
     resources: stack.resources,
+    metricsFile: stack.metricsFile,
   });
   const lines = [
     '',

@@ -5,6 +5,8 @@
  */
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -12,6 +14,7 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stages';
 import { DataTable } from '../constructs/data-table';
 import { grantPermission, resolveEnvironment, type WiredResources } from '../constructs/function-bindings';
+import { OnCall } from '../constructs/on-call';
 import { OperatorSecret } from '../constructs/operator-secret';
 import { PublicApi } from '../constructs/public-api';
 import { ServiceFunction } from '../constructs/service-function';
@@ -39,6 +42,7 @@ export class MoncreneauStack extends Stack {
   readonly resources: WiredResources;
   readonly functions: Readonly<Record<FunctionKey, ServiceFunction>>;
   readonly api: PublicApi;
+  readonly onCall: OnCall;
 
   constructor(scope: Construct, id: string, props: MoncreneauStackProps) {
     super(scope, id, props);
@@ -89,6 +93,15 @@ export class MoncreneauStack extends Stack {
         );
       }
 
+      if (spec.schedule) {
+        new Rule(this, `${pascal(key)}Schedule`, {
+          description: `Runs ${physicalName(w, spec.folder)} every ${spec.schedule.everyMinutes} minutes`,
+          schedule: Schedule.rate(Duration.minutes(spec.schedule.everyMinutes)),
+          // A missed run is not retried: the next one comes within minutes and reads fresh state.
+          targets: [new LambdaFunction(fn.fn, { retryAttempts: 0 })],
+        });
+      }
+
       (spec.routes ?? []).forEach((route, i) => {
         const method = this.api.addRoute(route, fn.fn);
         routed.push({ method, route });
@@ -101,6 +114,7 @@ export class MoncreneauStack extends Stack {
       nagFunctions.push({ construct: fn, spec });
     }
     this.functions = functions;
+    this.onCall = new OnCall(this, 'OnCall', { config, wiring: w });
 
     this.addOutputs(w, config);
     acknowledgeNagFindings({ wiring: w, api: this.api, routed, functions: nagFunctions, resources: this.resources });

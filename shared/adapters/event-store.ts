@@ -6,7 +6,8 @@
  * PROCESSING lease has expired (the worker that held it crashed). A COMPLETED event is a duplicate;
  * a PROCESSING one under a live lease is being handled concurrently and must be retried later.
  */
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { StuckEvents, UnfinishedEvents } from '../monitoring/ports';
 import type { BodyEncoding, ClaimInput, ClaimResult, Completion, EventClaims, EventParking, ParkedEvent } from '../webhooks/ports';
 import { documentClient } from './aws-clients';
 import { recentFromBuckets } from './recent-items';
@@ -58,7 +59,7 @@ function namesUsedIn(expression: string, names: Readonly<Record<string, string>>
 /** What the recent-events index holds (infra/wiring.ts `byDay` include list): no personal data. */
 export type EventSummary = Pick<EventRecord, 'eventId' | 'eventType' | 'created' | 'status' | 'receivedAt' | 'day' | 'attempts' | 'duplicates' | 'outcome' | 'creditsOutcome' | 'lastError' | 'parkReason'>;
 
-export class EventStore implements EventClaims, EventParking {
+export class EventStore implements EventClaims, EventParking, UnfinishedEvents {
   constructor(
     private readonly tableName: string,
     private readonly options: { leaseSeconds: number; retentionDays: number; now?: () => number },
@@ -233,6 +234,40 @@ export class EventStore implements EventClaims, EventParking {
   async recent(limit = 50, days = 2): Promise<EventSummary[]> {
     const dayList = Array.from({ length: days }, (_, d) => new Date(this.now() - d * 86_400_000).toISOString().slice(0, 10));
     return recentFromBuckets<EventSummary>(this.db, { tableName: this.tableName, indexName: 'byDay', bucketAttribute: 'day' }, dayList, limit);
+  }
+
+  /**
+   * Unfinished events received before `olderThan`, over the last `days` days of the `byDay` index: one
+   * query per day, counting only (the index holds no body). COMPLETED ones are filtered out server-side.
+   */
+  async countStuck(olderThan: Date, days: number): Promise<StuckEvents> {
+    const counts = { processing: 0, failed: 0, parked: 0 };
+    const cutoff = olderThan.toISOString();
+    for (let d = 0; d < days; d++) {
+      const day = new Date(this.now() - d * 86_400_000).toISOString().slice(0, 10);
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'byDay',
+            KeyConditionExpression: '#day = :day AND #receivedAt < :cutoff',
+            FilterExpression: '#status <> :completed',
+            ProjectionExpression: '#status',
+            ExpressionAttributeNames: { '#day': 'day', '#receivedAt': 'receivedAt', '#status': 'status' },
+            ExpressionAttributeValues: { ':day': day, ':cutoff': cutoff, ':completed': 'COMPLETED' },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          if (item.status === 'PROCESSING') counts.processing += 1;
+          else if (item.status === 'FAILED') counts.failed += 1;
+          else if (item.status === 'PARKED') counts.parked += 1;
+        }
+        start = out.LastEvaluatedKey;
+      } while (start);
+    }
+    return counts;
   }
 
   private async countDuplicate(eventId: string): Promise<void> {

@@ -43,6 +43,13 @@ export const FUNCTION_ENV = {
     appointmentRetentionDays: 'APPOINTMENT_RETENTION_DAYS',
     processingLeaseSeconds: 'PROCESSING_LEASE_SECONDS',
   },
+  healthMonitor: {
+    ledgerTable: 'LEDGER_TABLE_NAME',
+    eventsTable: 'EVENTS_TABLE_NAME',
+    lowCreditThreshold: 'LOW_CREDIT_THRESHOLD',
+    stuckEventMinutes: 'STUCK_EVENT_MINUTES',
+    eventRetentionDays: 'EVENT_RETENTION_DAYS',
+  },
   appointmentsApi: {
     ...COMMANDS_ENV,
     commandRetentionDays: 'COMMAND_RETENTION_DAYS',

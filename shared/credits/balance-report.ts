@@ -13,11 +13,15 @@ export interface BalanceReport {
 
 const UNCHANGED: ReadonlySet<MovementOutcome> = new Set(['already_reserved', 'already_confirmed', 'already_released', 'not_reserved', 'already_debited', 'already_refunded', 'already_synced']);
 
+export function balanceReport(balance: number, threshold: number): BalanceReport {
+  return { balance, threshold, low: isLow(balance, threshold) };
+}
+
 export function reportingBalance(ledger: Ledger, threshold: number, report: (r: BalanceReport) => void): Ledger {
   const after = async <T extends MovementOutcome | void>(outcome: T): Promise<T> => {
     if (outcome !== undefined && UNCHANGED.has(outcome as MovementOutcome)) return outcome;
     const balance = await ledger.balance();
-    if (balance !== null) report({ balance, threshold, low: isLow(balance, threshold) });
+    if (balance !== null) report(balanceReport(balance, threshold));
     return outcome;
   };
   return {

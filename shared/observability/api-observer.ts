@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ApiOutcome } from '../commands/api';
 import { METRICS } from './metric-names';
 import { countByType } from './moncreneau-observer';
-import { countWith, logger, metrics, MetricUnit } from './powertools';
+import { logger, metrics, MetricUnit } from './powertools';
 import { API_KEY_UNUSABLE } from './worker-observer';
 
 export function observeApiOutcome(outcome: ApiOutcome): void {
@@ -20,7 +20,7 @@ export function observeApiOutcome(outcome: ApiOutcome): void {
       countByType(METRICS.insufficientCredits, 'create', { source: 'local' });
       return;
     case 'read_failed':
-      if ((outcome.error as { code?: string })?.code === API_KEY_UNUSABLE) countWith(METRICS.secretProblems, { kind: 'missing_field' });
+      if ((outcome.error as { code?: string })?.code === API_KEY_UNUSABLE) metrics.addMetric(METRICS.secretProblems, MetricUnit.Count, 1);
       logger.warn('MONCRENEAU read failed', { statusCode: outcome.answer.statusCode, code: outcome.answer.code, errorName: (outcome.error as Error)?.name });
       return;
     case 'key_expired':

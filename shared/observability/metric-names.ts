@@ -8,10 +8,10 @@ export const METRICS = {
   webhooksEnqueueFailed: 'WebhooksEnqueueFailed',
   // A verified event the queue refused for good, kept in the event store as PARKED (an operator replays it).
   webhooksParked: 'WebhooksParked',
-  // The signing secret could not be read (503), or is misconfigured (dimension `problem`).
+  // The signing secret could not be read (503), or is misconfigured (the log line names the problem).
   webhookSecretUnavailable: 'WebhookSecretUnavailable',
   webhookSecretProblem: 'WebhookSecretProblem',
-  // Any secret (webhook, API key) unreadable or malformed; dimension `kind`.
+  // Any secret (webhook, API key) unreadable, malformed or missing its field (the log line names the kind).
   secretProblems: 'SecretProblems',
   webhooksProcessed: 'WebhooksProcessed',
   webhooksDuplicate: 'WebhooksDuplicate',
@@ -19,6 +19,8 @@ export const METRICS = {
   webhooksUnknownType: 'WebhooksUnknownType',
   webhookProcessingLagMs: 'WebhookProcessingLagMs',
   appointmentEventsApplied: 'AppointmentEventsApplied',
+  // Published by the health monitor on a schedule: events not COMPLETED past the threshold.
+  stuckWebhookEvents: 'StuckWebhookEvents',
   creditsRemaining: 'CreditsRemaining',
   creditsLow: 'CreditsLow',
   // Appointment commands (appointments-api, outbound-worker); dimension `type` = create|update|cancel.
@@ -32,6 +34,10 @@ export const METRICS = {
   commandsDuplicate: 'CommandsDuplicate',
   // MONCRENEAU calls (client onRequest/onRetry hooks, limiter hooks); dimensions method, outcome.
   moncreneauRequests: 'MoncreneauRequests',
+  // The same calls with only the function's dimensions, for the error-rate and latency alarms.
+  moncreneauCalls: 'MoncreneauCalls',
+  moncreneauCallErrors: 'MoncreneauCallErrors',
+  moncreneauCallLatencyMs: 'MoncreneauCallLatencyMs',
   moncreneauLatencyMs: 'MoncreneauLatencyMs',
   moncreneauRetries: 'MoncreneauRetries',
   moncreneauLocalThrottleMs: 'MoncreneauLocalThrottleMs',

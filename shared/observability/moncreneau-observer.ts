@@ -7,7 +7,14 @@ import type { RejectionObservation, ThrottleObservation } from '../ratelimit/por
 import { METRICS } from './metric-names';
 import { countWith, logger, metrics, MetricUnit } from './powertools';
 
+/** Outcomes that count against MONCRENEAU's health; a 4xx answer (404, 409, 422…) is the API working. */
+const CALL_ERRORS: ReadonlySet<RequestObservation['outcome']> = new Set(['server_error', 'network_error', 'timeout', 'rate_limited', 'auth_error', 'unexpected_response']);
+
 export function onMoncreneauRequest(o: RequestObservation): void {
+  // Per function, no other dimension: what the error-rate and latency alarms divide.
+  metrics.addMetric(METRICS.moncreneauCalls, MetricUnit.Count, 1);
+  metrics.addMetric(METRICS.moncreneauCallErrors, MetricUnit.Count, CALL_ERRORS.has(o.outcome) ? 1 : 0);
+  metrics.addMetric(METRICS.moncreneauCallLatencyMs, MetricUnit.Milliseconds, o.durationMs);
   const single = metrics.singleMetric();
   single.addDimensions({ method: o.method, outcome: o.outcome });
   single.addMetric(METRICS.moncreneauRequests, MetricUnit.Count, 1);

@@ -6,7 +6,7 @@ import { countWith, logger, metrics, MetricUnit } from './powertools';
 export function observeReceipt(receipt: Receipt): void {
   for (const problem of receipt.secretProblems ?? []) {
     logger.error('Webhook signing secret is misconfigured', { problem });
-    countWith(METRICS.webhookSecretProblem, { problem });
+    metrics.addMetric(METRICS.webhookSecretProblem, MetricUnit.Count, 1);
   }
   switch (receipt.kind) {
     case 'accepted':

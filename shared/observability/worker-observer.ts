@@ -4,7 +4,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { METRICS } from './metric-names';
-import { countWith, logger } from './powertools';
+import { logger, metrics, MetricUnit } from './powertools';
 
 /** The client's code when the API key secret has no usable `apiKey` field (misnamed, empty). */
 export const API_KEY_UNUSABLE = 'CLIENT_CONFIGURATION';
@@ -48,7 +48,7 @@ export function observeOutcome(outcome: WorkerOutcome, record: Pick<SQSRecord, '
     countByType(METRICS.commandsFailed, command.type);
     return;
   }
-  if (execution.error.code === API_KEY_UNUSABLE) countWith(METRICS.secretProblems, { kind: 'missing_field' });
+  if (execution.error.code === API_KEY_UNUSABLE) metrics.addMetric(METRICS.secretProblems, MetricUnit.Count, 1);
   logger.warn('Command failed transiently; SQS will redeliver', { ...keys, errorCode: execution.error.code, status: execution.error.status, reason: execution.error.message });
   countByType(METRICS.commandsRetrying, command.type);
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { localClients, type LocalClients } from '../../infra/local/clients';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../infra/local/stack';
 import { DEFAULT_API_KEY, DEFAULT_WEBHOOK_SECRET } from '../../sandbox/defaults';
 import { ControlClient } from '../../sandbox/control-client';
 import { CreditsLedger } from '../../shared/adapters/credits-ledger';
@@ -51,7 +51,11 @@ export interface SandboxAppointment {
   readonly name: string;
 }
 
-export async function startCommandsStack(log: (line: string) => void = () => undefined, env: Record<string, string> = {}): Promise<CommandsStack> {
+export async function startCommandsStack(
+  log: (line: string) => void = () => undefined,
+  env: Record<string, string> = {},
+  stackOptions: Pick<LocalStackOptions, 'metricsFile' | 'scheduleMinuteMs'> = {},
+): Promise<CommandsStack> {
   Object.assign(process.env, FAST_ENV, env);
   const stack = await startLocalStack({
     port: 0,
@@ -63,6 +67,7 @@ export async function startCommandsStack(log: (line: string) => void = () => und
     sandboxPort: 0,
     prepare: seedLedgerFromSandbox,
     pollWaitTimeSeconds: 1,
+    ...stackOptions,
     log,
   });
   const clients = localClients(emulatorsFromEnv());

@@ -6,6 +6,7 @@
 import { stageConfig } from '../../infra/config/stages';
 import { wiring, type EnvValue, type FunctionKey } from '../../infra/wiring';
 import { composeAppointmentsApi } from '../../shared/composition/appointments-api';
+import { composeHealthMonitor } from '../../shared/composition/health-monitor';
 import { composeOutboundWorker } from '../../shared/composition/outbound-worker';
 import { composeWebhookProcessor } from '../../shared/composition/webhook-processor';
 import { composeWebhookReceiver } from '../../shared/composition/webhook-receiver';
@@ -16,6 +17,7 @@ const COMPOSE: Record<FunctionKey, (env: NodeJS.ProcessEnv) => unknown> = {
   webhookProcessor: composeWebhookProcessor,
   appointmentsApi: composeAppointmentsApi,
   outboundWorker: composeOutboundWorker,
+  healthMonitor: composeHealthMonitor,
 };
 
 /** A plausible deployed value for each kind of binding (nothing is called while composing). */
