@@ -60,6 +60,11 @@ export function serviceName(w: Wiring, key: FunctionKey): string {
   return `moncreneau-${w.functions[key].folder}`;
 }
 
+/** One of our metrics as a given function emits it (Powertools adds `service`, our Metrics adds `stage`). */
+export function ownMetric(config: StageConfig, w: Wiring, name: string, fn: FunctionKey, statistic: Statistic, extra: Record<string, string> = {}): MetricRef {
+  return { namespace: config.metricsNamespace, name, dimensions: { service: serviceName(w, fn), stage: config.stage, ...extra }, statistic };
+}
+
 /**
  * The alarms of a stage. Payment failures and expiries get their alarms with the payments capability:
  * its metrics (PaymentsFailed, PaymentsExpired) are not emitted yet, and an alarm here must watch a
@@ -68,13 +73,7 @@ export function serviceName(w: Wiring, key: FunctionKey): string {
 export function alarmSpecs(config: StageConfig): AlarmSpec[] {
   const w = wiring(config);
   const a = config.alarms;
-  /** One of our metrics as a given function emits it (Powertools adds `service` and our `stage`). */
-  const own = (name: string, fn: FunctionKey, statistic: Statistic, extra: Record<string, string> = {}): MetricRef => ({
-    namespace: config.metricsNamespace,
-    name,
-    dimensions: { service: serviceName(w, fn), stage: config.stage, ...extra },
-    statistic,
-  });
+  const own = (name: string, fn: FunctionKey, statistic: Statistic, extra: Record<string, string> = {}): MetricRef => ownMetric(config, w, name, fn, statistic, extra);
   /** The same metric from several functions, as m1, m2 … for a sum. */
   const fromEach = (prefix: string, name: string, fns: readonly FunctionKey[], statistic: Statistic, extra: Record<string, string> = {}) =>
     Object.fromEntries(fns.map((fn, i) => [`${prefix}${i + 1}`, own(name, fn, statistic, extra)]));

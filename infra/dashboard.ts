@@ -3,7 +3,7 @@
  * over metrics, in the same language as the alarms). The metric contract test checks these metrics too.
  */
 import { METRICS } from '../shared/observability/metric-names';
-import { serviceName, type Expr, type MetricRef, type Statistic } from './alarms';
+import { ownMetric, type Expr, type MetricRef, type Statistic } from './alarms';
 import type { StageConfig } from './config/stages';
 import { physicalName, wiring, type FunctionKey, type QueueKey } from './wiring';
 
@@ -21,12 +21,7 @@ export interface Graph {
 
 export function dashboardRows(config: StageConfig): Graph[][] {
   const w = wiring(config);
-  const own = (name: string, fn: FunctionKey, statistic: Statistic, extra: Record<string, string> = {}): MetricRef => ({
-    namespace: config.metricsNamespace,
-    name,
-    dimensions: { service: serviceName(w, fn), stage: config.stage, ...extra },
-    statistic,
-  });
+  const own = (name: string, fn: FunctionKey, statistic: Statistic, extra: Record<string, string> = {}): MetricRef => ownMetric(config, w, name, fn, statistic, extra);
   const one = (label: string, ref: MetricRef): Series => ({ label, metrics: { m: ref } });
   const summed = (label: string, refs: MetricRef[]): Series => {
     const metrics = Object.fromEntries(refs.map((ref, i) => [`m${i + 1}`, ref]));
