@@ -1,7 +1,7 @@
 /**
  * The global MONCRENEAU rate limiter (one item per limiter in the rateLimits table, shared by every
- * instance) of the running local stack or a deployed stage: what it granted, and whether a
- * server-imposed pause (a 429, or the quota used up) holds every instance back.
+ * instance) of the running local stack or a deployed stage: what it granted, how far ahead each rule's
+ * schedule runs, and whether a server-imposed pause (a 429, or the quota used up) holds every instance back.
  *
  *   npm run ratelimit                                          # = show
  *   npm run ratelimit -- show [--stage S] [--name moncreneau]
@@ -14,7 +14,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { userInfo } from 'node:os';
-import { DynamoRateLimiter, type PauseState } from '../shared/adapters/dynamo-rate-limiter';
+import { DynamoRateLimiter, type PauseState, type RuleScheduleView } from '../shared/adapters/dynamo-rate-limiter';
 import { moncreneauRules } from '../shared/ratelimit';
 import { fail, parseArgs } from './lib/args';
 import { resolveTarget } from './lib/target';
@@ -56,7 +56,7 @@ export async function ratelimitCommand(argv: readonly string[], deps: RatelimitC
 
   const target = deps.target(options);
   const table = target.tables.rateLimits;
-  // The rules only matter to acquire(); show and clear read and write the items as they are.
+  // The rules only matter to acquire() (and label the schedules shown); show and clear read and write the item as it is.
   const limiter = new DynamoRateLimiter({ tableName: table, name, rules: moncreneauRules(), db: DynamoDBDocumentClient.from(target.dynamodb) });
 
   if (command === 'clear') {
@@ -74,15 +74,25 @@ export async function ratelimitCommand(argv: readonly string[], deps: RatelimitC
 }
 
 async function show(limiter: DynamoRateLimiter, name: string, table: string, label: string, print: (line: string) => void): Promise<void> {
-  const { grants, version, pause } = await limiter.inspect();
+  const { rules, granted, lastSlot, lastAt, pause } = await limiter.inspect();
   const now = Date.now();
-  const since = (ms: number) => grants.filter((g) => g > now - ms && g <= now).length;
   print(`${label}: rate limiter "${name}" (table ${table})`);
-  print(`  log        ${grants.length} grants kept (version ${version}): ${since(60_000)} in the last minute, ${since(3_600_000)} in the last hour, ${grants.filter((g) => g > now).length} reserved ahead`);
+  const last = lastSlot === undefined ? '' : ` (the last for ${iso(lastSlot)}, ${relative(lastSlot, now)}${lastAt === undefined ? '' : `, reserved ${iso(lastAt)}`})`;
+  print(`  grants     ${granted} handed out${last}`);
+  for (const r of rules) print(`  ${describeRule(r, now)}`);
   print(`  pause      ${describePause(pause, now)}`);
   if (pause.clearedAt !== undefined) {
     print(`  last clear ${iso(pause.clearedAt)} by ${pause.clearedBy ?? '?'}: ${JSON.stringify(pause.clearReason ?? '')}${pause.clearedUntil ? ` (it was until ${iso(pause.clearedUntil)})` : ''}`);
   }
+}
+
+/** One rule's schedule: when it lets the next request go, and how far ahead slots are already handed out. */
+function describeRule(r: RuleScheduleView, now: number): string {
+  const what = r.rule ? `${r.rule.name} (${r.rule.limit} per ${r.windowMs / 1000} s, burst ${r.rule.burst ?? 1})` : `window ${r.windowMs / 1000} s (not in the default rules)`;
+  if (r.tat === undefined || r.free === undefined) return `${what}: unused`;
+  const next = r.free <= now ? 'next slot free now' : `next slot free ${relative(r.free, now)}`;
+  const ahead = r.tat > now ? `slots handed out up to ${Math.round((r.tat - now) / 100) / 10} s ahead` : 'no slot handed out ahead';
+  return `${what}: ${next}; ${ahead}`;
 }
 
 function describePause(pause: PauseState, now: number): string {

@@ -12,6 +12,7 @@ import { documentClient } from './aws-clients';
 import type { AppointmentSnapshot } from '../domain/appointment-snapshot';
 import type { AppointmentsMirror, MirrorOutcome } from '../webhooks/ports';
 import { isConditionFailure } from './dynamo-errors';
+import type { TransactItem } from './transactions';
 
 export interface StoredAppointment {
   readonly appointmentId: string;
@@ -58,27 +59,63 @@ export class AppointmentsTable implements AppointmentsMirror {
     return out.Item as StoredAppointment | undefined;
   }
 
+  /**
+   * A first delivery's write as a transaction item, for a caller that commits it with the event's record
+   * (the webhook processor's one-write path): path 1 (`insert`, put if absent) or path 2 (`newer`,
+   * overwrite if newer) exactly as apply() writes them, conditions included. Path 3 (older) is left to apply().
+   */
+  firstWriteItem(s: AppointmentSnapshot, path: 'insert' | 'newer'): TransactItem {
+    return path === 'insert' ? { Put: this.insertParams(s) } : { Update: this.overwriteParams(s) };
+  }
+
+  private insertParams(s: AppointmentSnapshot) {
+    return {
+      TableName: this.tableName,
+      Item: {
+        appointmentId: s.appointmentId,
+        appointment: storableFields(s.fields),
+        status: s.status,
+        lastEventAt: s.order.at,
+        lastEventOrder: s.order.key,
+        lastEventId: s.order.eventId,
+        lastEventType: s.eventType,
+        version: 1,
+        appliedEventIds: new Set([s.order.eventId]),
+        updatedAt: this.now().toISOString(),
+        expiresAt: this.expiresAt(),
+      },
+      ConditionExpression: 'attribute_not_exists(appointmentId)',
+    };
+  }
+
+  private overwriteParams(s: AppointmentSnapshot) {
+    const { names, values, assignments } = fieldAssignments(storableFields(s.fields), (path, value) => `${path} = ${value}`);
+    return {
+      TableName: this.tableName,
+      Key: { appointmentId: s.appointmentId },
+      UpdateExpression:
+        `SET ${[...assignments, ...(s.status ? ['#status = :status'] : []), 'lastEventAt = :at', 'lastEventOrder = :order', 'lastEventId = :id', 'lastEventType = :type', 'updatedAt = :now', 'expiresAt = :expires'].join(', ')} ` +
+        'ADD version :one, appliedEventIds :ids',
+      ConditionExpression: 'lastEventOrder < :order AND NOT contains(appliedEventIds, :id)',
+      ExpressionAttributeNames: { ...names, ...(s.status ? { '#status': 'status' } : {}) },
+      ExpressionAttributeValues: {
+        ...values,
+        ...(s.status ? { ':status': s.status } : {}),
+        ':at': s.order.at,
+        ':order': s.order.key,
+        ':id': s.order.eventId,
+        ':type': s.eventType,
+        ':now': this.now().toISOString(),
+        ':expires': this.expiresAt(),
+        ':one': 1,
+        ':ids': new Set([s.order.eventId]),
+      },
+    };
+  }
+
   private async insertIfAbsent(s: AppointmentSnapshot): Promise<boolean> {
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            appointmentId: s.appointmentId,
-            appointment: storableFields(s.fields),
-            status: s.status,
-            lastEventAt: s.order.at,
-            lastEventOrder: s.order.key,
-            lastEventId: s.order.eventId,
-            lastEventType: s.eventType,
-            version: 1,
-            appliedEventIds: new Set([s.order.eventId]),
-            updatedAt: this.now().toISOString(),
-            expiresAt: this.expiresAt(),
-          },
-          ConditionExpression: 'attribute_not_exists(appointmentId)',
-        }),
-      );
+      await this.db.send(new PutCommand(this.insertParams(s)));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -87,31 +124,8 @@ export class AppointmentsTable implements AppointmentsMirror {
   }
 
   private async overwriteIfNewer(s: AppointmentSnapshot): Promise<boolean> {
-    const { names, values, assignments } = fieldAssignments(storableFields(s.fields), (path, value) => `${path} = ${value}`);
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { appointmentId: s.appointmentId },
-          UpdateExpression:
-            `SET ${[...assignments, ...(s.status ? ['#status = :status'] : []), 'lastEventAt = :at', 'lastEventOrder = :order', 'lastEventId = :id', 'lastEventType = :type', 'updatedAt = :now', 'expiresAt = :expires'].join(', ')} ` +
-            'ADD version :one, appliedEventIds :ids',
-          ConditionExpression: 'lastEventOrder < :order AND NOT contains(appliedEventIds, :id)',
-          ExpressionAttributeNames: { ...names, ...(s.status ? { '#status': 'status' } : {}) },
-          ExpressionAttributeValues: {
-            ...values,
-            ...(s.status ? { ':status': s.status } : {}),
-            ':at': s.order.at,
-            ':order': s.order.key,
-            ':id': s.order.eventId,
-            ':type': s.eventType,
-            ':now': this.now().toISOString(),
-            ':expires': this.expiresAt(),
-            ':one': 1,
-            ':ids': new Set([s.order.eventId]),
-          },
-        }),
-      );
+      await this.db.send(new UpdateCommand(this.overwriteParams(s)));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

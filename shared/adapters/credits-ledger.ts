@@ -12,7 +12,6 @@
  * that same transaction — so each reservation is counted out exactly once. An absolute set (a 402's
  * `available`, the operator's dashboard figure) sets `balance = available − reserved`.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { BALANCE_ID, entryIds, type BalanceSet, type EntryKind, type LedgerEntry, type LedgerState } from '../credits/entries';
@@ -20,14 +19,9 @@ import { InsufficientCreditsLocalError } from '../credits/errors';
 import type { ConfirmOutcome, DebitOutcome, LedgerAdmin, RefundOutcome, ReleaseOutcome, ReserveOutcome, SyncOutcome } from '../credits/ports';
 import { documentClient } from './aws-clients';
 import { recentFromBuckets } from './recent-items';
+import { cancellationCodes, type TransactItem } from './transactions';
 
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
-
-/** The cancellation reason codes of a cancelled transaction, in item order (undefined for other errors). */
-function cancellationCodes(error: unknown): Array<string | undefined> | undefined {
-  if (!(error instanceof TransactionCanceledException) && (error as { name?: string })?.name !== 'TransactionCanceledException') return undefined;
-  return ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code);
-}
+type TransactItems = TransactItem[];
 
 /** Every movement touches the one balance item, so concurrent transactions conflict; they are retried. */
 const CONFLICT_RETRIES = 8;
@@ -150,6 +144,22 @@ export class CreditsLedger implements LedgerAdmin {
       this.moveBalance(credits),
     ]);
     return failed ? 'already_refunded' : 'refunded';
+  }
+
+  /**
+   * An appointment's debit or refund as transaction items, for a caller that commits it together with other
+   * writes (the webhook processor's one-write path): the entry, conditional on its deterministic id being new.
+   * The balance moves by balanceMoveItem in the same transaction (once for several movements).
+   */
+  appointmentEntryItem(kind: 'debit' | 'refund', appointmentId: string, credits: number, source: string): TransactItem {
+    return kind === 'debit'
+      ? this.putEntry(entryIds.appointmentDebit(appointmentId), 'appointment-debit', { amount: -credits, reason: source })
+      : this.putEntry(entryIds.appointmentRefund(appointmentId), 'appointment-refund', { amount: credits, reason: source });
+  }
+
+  /** The balance item's update by `delta`, as a transaction item (see appointmentEntryItem). */
+  balanceMoveItem(delta: number): TransactItem {
+    return this.moveBalance(delta);
   }
 
   /** MONCRENEAU told us what it holds (a 402's `available`): balance = available − reserved; once per `syncKey`. */

@@ -6,12 +6,13 @@
  * PROCESSING lease has expired (the worker that held it crashed). A COMPLETED event is a duplicate;
  * a PROCESSING one under a live lease is being handled concurrently and must be retried later.
  */
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StuckEvents, UnfinishedEvents } from '../monitoring/ports';
 import type { BodyEncoding, ClaimInput, ClaimResult, Completion, EventClaims, EventParking, ParkedEvent } from '../webhooks/ports';
 import { documentClient } from './aws-clients';
 import { recentFromBuckets } from './recent-items';
 import { isConditionFailure } from './dynamo-errors';
+import type { TransactItem } from './transactions';
 
 /** PARKED: verified and acknowledged, but refused by the queue (see the receiver); an operator replays it. */
 export type EventStatus = 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'PARKED';
@@ -54,6 +55,12 @@ const FINISH_NAMES: Readonly<Record<string, string>> = {
 
 function namesUsedIn(expression: string, names: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries((expression.match(/#\w+/g) ?? []).map((placeholder) => [placeholder, names[placeholder]]));
+}
+
+/** The `status` of a record as a conditional write's refusal returns it (DynamoDB's wire format) or as read. */
+export function statusOf(item: Record<string, unknown> | undefined): EventStatus | undefined {
+  const status = item?.status as string | { S?: string } | undefined;
+  return (typeof status === 'string' ? status : status?.S) as EventStatus | undefined;
 }
 
 /** What the recent-events index holds (infra/wiring.ts `byDay` include list): no personal data. */
@@ -112,19 +119,58 @@ export class EventStore implements EventClaims, EventParking, UnfinishedEvents {
             ':expires': Math.floor(now / 1000) + this.options.retentionDays * 86_400,
             ':one': 1,
           },
-          ReturnValues: 'ALL_NEW',
+          // The old values, not the new ones: a new event returns nothing (its raw body is what this delivery
+          // carries, no need to read it back); a retried one returns its previous attempts.
+          ReturnValues: 'UPDATED_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { kind: 'claimed', attempt: Number(out.Attributes?.attempts ?? 1) };
+      return { kind: 'claimed', attempt: Number(out.Attributes?.attempts ?? 0) + 1 };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      // The record as it was, returned with the refusal (no second request); read it if the store did not.
+      const status = statusOf((error as { Item?: Record<string, unknown> }).Item) ?? (await this.get(input.eventId))?.status;
+      if (status === 'COMPLETED') {
+        await this.recordDuplicate(input.eventId);
+        return { kind: 'duplicate' };
+      }
+      return { kind: 'in_progress' };
     }
-    const existing = await this.get(input.eventId);
-    if (existing?.status === 'COMPLETED') {
-      await this.countDuplicate(input.eventId);
-      return { kind: 'duplicate' };
-    }
-    return { kind: 'in_progress' };
+  }
+
+  /**
+   * A first delivery's record written COMPLETED at once, as a transaction item, for a caller that commits
+   * it together with the event's effects (the webhook processor's one-write path): the record a claim and
+   * a completion would leave (attempts 1, the raw body, its day and expiry, the outcome), conditional on
+   * the event being unknown — any existing record (completed, processing, failed, parked) cancels the write
+   * and is returned with the cancellation (`ALL_OLD`), so that the claim path takes over.
+   */
+  completedItem(input: Omit<ClaimInput, 'owner'>, completion: Completion): TransactItem {
+    const now = this.now();
+    const nowIso = new Date(now).toISOString();
+    const credits = 'credits' in completion ? completion.credits : undefined;
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          eventId: input.eventId,
+          eventType: input.eventType,
+          created: input.created,
+          status: 'COMPLETED',
+          raw: input.raw.body,
+          rawEncoding: input.raw.encoding,
+          receivedAt: nowIso,
+          day: nowIso.slice(0, 10),
+          attempts: 1,
+          outcome: completion.outcome,
+          ...(credits ? { creditsOutcome: credits } : {}),
+          completedAt: nowIso,
+          expiresAt: Math.floor(now / 1000) + this.options.retentionDays * 86_400,
+        },
+        ConditionExpression: 'attribute_not_exists(eventId)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
   }
 
   async complete(eventId: string, owner: string, completion: Completion): Promise<boolean> {
@@ -225,6 +271,28 @@ export class EventStore implements EventClaims, EventParking, UnfinishedEvents {
     }
   }
 
+  /**
+   * The status of each of `eventIds` the store knows (strongly consistent: a record just reopened for a
+   * replay reads FAILED, not COMPLETED); unknown ones are absent — as are, after a few tries, keys the
+   * store left unprocessed (callers treat "absent" as "not known yet" and keep their conditional write).
+   */
+  async statuses(eventIds: readonly string[]): Promise<Map<string, EventStatus>> {
+    const found = new Map<string, EventStatus>();
+    for (let i = 0; i < eventIds.length; i += 100) {
+      let keys: Array<Record<string, unknown>> | undefined = eventIds.slice(i, i + 100).map((eventId) => ({ eventId }));
+      for (let attempt = 0; keys && keys.length > 0 && attempt < 3; attempt++) {
+        const out: BatchGetCommandOutput = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'eventId, #status', ExpressionAttributeNames: { '#status': 'status' }, ConsistentRead: true } },
+          }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) found.set(String(item.eventId), item.status as EventStatus);
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+
   async get(eventId: string): Promise<EventRecord | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { eventId }, ConsistentRead: true }));
     return out.Item as EventRecord | undefined;
@@ -270,7 +338,8 @@ export class EventStore implements EventClaims, EventParking, UnfinishedEvents {
     return counts;
   }
 
-  private async countDuplicate(eventId: string): Promise<void> {
+  /** Counts one more delivery of a COMPLETED event. */
+  async recordDuplicate(eventId: string): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,

@@ -6,7 +6,7 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CommandQueue } from '../commands/ports';
 import { encodeCommandMessage } from '../commands/message';
-import { sqsClient } from './aws-clients';
+import { sqsClient } from './sqs-client';
 
 /** SQS DelaySeconds maximum. */
 export const MAX_DELAY_SECONDS = 900;

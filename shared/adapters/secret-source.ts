@@ -7,7 +7,7 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretFields, SecretProblem, SecretProblemKind, SecretSource } from '../webhooks/ports';
-import { secretsManagerClient } from './aws-clients';
+import { secretsManagerClient } from './secrets-manager-client';
 
 export interface SecretsManagerSourceOptions {
   readonly client?: SecretsManagerClient;

@@ -6,7 +6,7 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { QueueRefusedError, type Enqueue } from '../webhooks/ports';
-import { sqsClient } from './aws-clients';
+import { sqsClient } from './sqs-client';
 
 /** SQS error codes that describe the message itself: the same message will be refused every time. */
 const MESSAGE_REFUSALS = new Set(['InvalidMessageContents', 'InvalidParameterValue', 'InvalidAttributeValue', 'InvalidAttributeName', 'MessageTooLong']);

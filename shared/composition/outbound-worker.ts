@@ -16,7 +16,7 @@ import { logger } from '../observability/powertools';
 import { observeOutcome } from '../observability/worker-observer';
 import { traceAwsClients } from './aws';
 import { commandsAdapters } from './commands';
-import { sqsBatch } from './lambda';
+import { sqsBatch } from './sqs-batch';
 
 const ENV = FUNCTION_ENV.outboundWorker;
 

@@ -1,19 +1,27 @@
-/** webhook-processor: event store, appointments mirror, ledger (reporting its balance) → processor logic → observer. */
+/**
+ * webhook-processor: event store, appointments mirror, ledger → batch logic (one write for first
+ * deliveries, claim → apply → complete for the rest) → observer; the balance reported once per batch.
+ */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AppointmentsTable } from '../adapters/appointments-table';
 import { CreditsLedger } from '../adapters/credits-ledger';
 import { EventStore } from '../adapters/event-store';
+import { OneWriteStore } from '../adapters/one-write';
 import { intEnv, requiredEnv } from '../config/env';
 import { FUNCTION_ENV } from '../config/function-env';
-import { reportingBalance } from '../credits/balance-report';
+import { balanceReport, changesBalance } from '../credits/balance-report';
 import { observeBalance } from '../observability/credits-observer';
 import { observeRecord, observeRecordFailure } from '../observability/processor-observer';
-import { appointmentAppliers } from '../webhooks/appliers';
-import { createRecordProcessor } from '../webhooks/processor';
+import { logger } from '../observability/powertools';
+import { appointmentAppliers, appointmentPlanner } from '../webhooks/appliers';
+import { createBatchProcessor } from '../webhooks/batch';
+import { createRecordProcessor, type RecordOutcome } from '../webhooks/processor';
 import { traceAwsClients } from './aws';
-import { sqsBatch } from './lambda';
+import { sqsBatch } from './sqs-batch';
 
 const ENV = FUNCTION_ENV.webhookProcessor;
+
+const movedCredits = (outcome: RecordOutcome): boolean => outcome.kind === 'processed' && outcome.credits !== undefined && changesBalance(outcome.credits);
 
 export function composeWebhookProcessor(env: NodeJS.ProcessEnv = process.env): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   traceAwsClients();
@@ -21,17 +29,45 @@ export function composeWebhookProcessor(env: NodeJS.ProcessEnv = process.env): (
     leaseSeconds: intEnv(ENV.processingLeaseSeconds, 30, env),
     retentionDays: intEnv(ENV.eventRetentionDays, 30, env),
   });
-  const ledger = reportingBalance(new CreditsLedger(requiredEnv(ENV.ledgerTable, env)), intEnv(ENV.lowCreditThreshold, 10, env), observeBalance);
-  const processRecord = createRecordProcessor({
-    claims: events,
-    appliers: appointmentAppliers(new AppointmentsTable(requiredEnv(ENV.appointmentsTable, env), { retentionDays: intEnv(ENV.appointmentRetentionDays, 400, env) }), ledger),
+  const mirror = new AppointmentsTable(requiredEnv(ENV.appointmentsTable, env), { retentionDays: intEnv(ENV.appointmentRetentionDays, 400, env) });
+  const ledger = new CreditsLedger(requiredEnv(ENV.ledgerTable, env));
+  const threshold = intEnv(ENV.lowCreditThreshold, 10, env);
+  const appliers = appointmentAppliers(mirror, ledger);
+  const processBatch = createBatchProcessor({
+    processRecord: createRecordProcessor({ claims: events, appliers }),
+    appliers,
+    plan: appointmentPlanner({ credits: true }),
+    oneWrite: new OneWriteStore({ events, mirror, ledger }),
   });
-  return sqsBatch(async (record: SQSRecord) => {
+
+  /** The balance after the batch's movements: one read per batch, not one per movement (the metric is a gauge). */
+  const reportBalance = async (): Promise<void> => {
     try {
-      observeRecord(await processRecord(record), record);
+      const balance = await ledger.balance();
+      if (balance !== null) observeBalance(balanceReport(balance, threshold));
     } catch (error) {
-      observeRecordFailure(error, record);
-      throw error;
+      // The movements are committed; the next batch (or the health monitor) reports the balance.
+      logger.warn('Credits balance could not be read after the batch; CreditsRemaining not reported this time', { error: error as Error });
     }
-  });
+  };
+
+  return async (event, context) => {
+    const outcomes = processBatch(event.Records);
+    let moved = false;
+    const handle = sqsBatch(async (record: SQSRecord) => {
+      try {
+        const outcome = await outcomes.get(record.messageId)!;
+        moved ||= movedCredits(outcome);
+        observeRecord(outcome, record);
+      } catch (error) {
+        observeRecordFailure(error, record);
+        throw error;
+      }
+    });
+    try {
+      return await handle(event, context);
+    } finally {
+      if (moved) await reportBalance();
+    }
+  };
 }

@@ -13,6 +13,11 @@ export interface BalanceReport {
 
 const UNCHANGED: ReadonlySet<MovementOutcome> = new Set(['already_reserved', 'already_confirmed', 'already_released', 'not_reserved', 'already_debited', 'already_refunded', 'already_synced']);
 
+/** Whether a movement changed the balance (the `already_*` / `not_*` outcomes did not). */
+export function changesBalance(outcome: MovementOutcome): boolean {
+  return !UNCHANGED.has(outcome);
+}
+
 export function balanceReport(balance: number, threshold: number): BalanceReport {
   return { balance, threshold, low: isLow(balance, threshold) };
 }

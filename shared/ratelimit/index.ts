@@ -1,4 +1,4 @@
-export * from './sliding-log';
+export * from './gcra';
 export * from './errors';
 export * from './ports';
 export * from './moncreneau-rules';

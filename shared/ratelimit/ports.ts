@@ -1,6 +1,6 @@
 /**
  * The global rate limiter as the client's gate sees it. The DynamoDB implementation lives in
- * shared/adapters/dynamo-rate-limiter.ts; the pure rule it enforces is sliding-log.ts.
+ * shared/adapters/dynamo-rate-limiter.ts; the pure rule it enforces is gcra.ts.
  */
 
 export interface Grant {

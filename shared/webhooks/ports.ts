@@ -101,3 +101,44 @@ export interface AppointmentsMirror {
 
 /** The ledger movements appointment events make (appointments booked outside the kit). */
 export type AppointmentCredits = Pick<Ledger, 'debitAppointment' | 'refundAppointment'>;
+
+/** A ledger movement an appointment event makes, as data: the same entry id and amount the ledger's own methods use. */
+export interface PlannedMovement {
+  readonly kind: 'debit' | 'refund';
+  readonly appointmentId: string;
+  readonly credits: number;
+  /** The entry's reason (`webhook <event id>`). */
+  readonly source: string;
+}
+
+/**
+ * What applying an event writes, as data, so that a store can commit it together with the event's record:
+ * the mirror write (`insert`: put if absent, for a created event; `newer`: overwrite if newer, for the
+ * others) and the ledger movement. No effects at all: a type no applier knows (recorded as such).
+ */
+export interface EventEffects {
+  readonly mirror?: { readonly snapshot: AppointmentSnapshot; readonly path: 'insert' | 'newer' };
+  readonly movement?: PlannedMovement;
+}
+
+/** One event for the one-write path: its record (as a claim would store it) and its effects. */
+export interface PlannedEvent extends EventEffects {
+  readonly record: Omit<ClaimInput, 'owner'>;
+}
+
+/**
+ * `applied`: the event's record was written COMPLETED together with every effect, in one all-or-nothing
+ * write; `duplicate`: its record was already COMPLETED (the duplicate is counted); `step_by_step`: anything
+ * else (the record exists in another state, the mirror needs the newer/older path, the write failed):
+ * nothing of this event was written, and the claim → apply → complete path decides.
+ */
+export type OneWriteResult =
+  | { readonly kind: 'applied'; readonly completion: Completion }
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'step_by_step'; readonly reason: string };
+
+/** First deliveries whose effects are all writes to the same database, committed with their record in one write. */
+export interface OneWriteApply {
+  /** One result per event, in order. Events must name distinct event ids and distinct appointments. */
+  applyAll(events: readonly PlannedEvent[]): Promise<OneWriteResult[]>;
+}

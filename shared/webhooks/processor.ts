@@ -7,7 +7,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { parseWebhookEvent, type WebhookEvent } from '../moncreneau/webhook-event';
-import type { Applied, EventClaims } from './ports';
+import type { Applied, EventClaims, QueueBody } from './ports';
 import { fromQueueBody } from './queue-body';
 
 /** Applies one event's effects; must be idempotent on its own (a redelivery after a crash may repeat it). */
@@ -39,13 +39,18 @@ export interface ProcessorDeps {
   readonly newOwner?: () => string;
 }
 
+/** The event an SQS record carries, and its body as queued (kept on the record); throws MalformedRecordError. */
+export function readRecord(record: SQSRecord): { readonly raw: QueueBody; readonly event: WebhookEvent } {
+  const raw = { body: record.body, encoding: record.messageAttributes?.bodyEncoding?.stringValue === 'base64' ? ('base64' as const) : ('utf8' as const) };
+  const checked = parseWebhookEvent(fromQueueBody(raw.body, raw.encoding).toString('utf8'));
+  if (!checked.ok) throw new MalformedRecordError(`SQS message ${record.messageId} is not a MONCRENEAU event: ${checked.problems.join('; ')}`);
+  return { raw, event: checked.event };
+}
+
 export function createRecordProcessor(deps: ProcessorDeps): (record: SQSRecord) => Promise<RecordOutcome> {
   const newOwner = deps.newOwner ?? randomUUID;
   return async (record) => {
-    const raw = { body: record.body, encoding: record.messageAttributes?.bodyEncoding?.stringValue === 'base64' ? ('base64' as const) : ('utf8' as const) };
-    const checked = parseWebhookEvent(fromQueueBody(raw.body, raw.encoding).toString('utf8'));
-    if (!checked.ok) throw new MalformedRecordError(`SQS message ${record.messageId} is not a MONCRENEAU event: ${checked.problems.join('; ')}`);
-    const event = checked.event;
+    const { raw, event } = readRecord(record);
     const owner = newOwner();
     const claim = await deps.claims.claim({ eventId: event.id, eventType: event.type, created: event.created, raw, owner });
     if (claim.kind === 'duplicate') return { kind: 'duplicate', eventId: event.id, eventType: event.type };

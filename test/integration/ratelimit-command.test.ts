@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo-rate-limiter';
-import { rateLimitGate, type RateRule } from '../../shared/ratelimit';
+import { moncreneauRules, rateLimitGate, type RateRule } from '../../shared/ratelimit';
 import { stageConfig } from '../../infra/config/stages';
 import { wiring } from '../../infra/wiring';
 import { ratelimitCommand } from '../../scripts/ratelimit';
@@ -18,7 +18,7 @@ const SPEC = wiring(stageConfig('dev')).tables.rateLimits;
 const raw = new DynamoDBClient({});
 const db = DynamoDBDocumentClient.from(raw);
 const tableName = `rate-limits-cmd-${process.pid}-${Date.now()}`;
-const RULES: RateRule[] = [{ name: 'per-minute', limit: 100, windowMs: 60_000 }];
+const RULES: RateRule[] = moncreneauRules(); // what `npm run ratelimit` labels the schedules with
 let counter = 0;
 
 beforeAll(async () => {
@@ -51,14 +51,19 @@ function setup() {
 }
 
 describe('npm run ratelimit', () => {
-  it('show: log size, grants in the last minute and hour, and no pause', async () => {
+  it('show: grants handed out, each rule\'s schedule, and no pause', async () => {
     const { run, limiter, output, name } = setup();
     await run('show');
-    expect(output()).toMatch(new RegExp(`^test: rate limiter "${name}" \\(table ${tableName}\\)\\n  log +0 grants`));
+    const empty = output();
+    expect(empty).toMatch(new RegExp(`^test: rate limiter "${name}" \\(table ${tableName}\\)\\n  grants +0 handed out`));
+    expect(empty).toMatch(/per-minute \(100 per 60 s, burst 20\): unused/);
     for (let i = 0; i < 3; i++) await limiter.acquire();
     await run(); // show is the default
     const shown = output();
-    expect(shown).toMatch(/log +3 grants kept \(version \d+\): 3 in the last minute, 3 in the last hour/);
+    expect(shown).toMatch(/grants +3 handed out \(the last for \S+, /);
+    // 3 of the burst of 20 used: the next slot is free now; evenly spaced slots (T = 60 s / 81) are reserved ahead.
+    expect(shown).toMatch(/per-minute \(100 per 60 s, burst 20\): next slot free now; slots handed out up to [\d.]+ s ahead/);
+    expect(shown).toMatch(/per-hour \(1000 per 3600 s, burst 20\): next slot free now/);
     expect(shown).toMatch(/pause +none/);
   });
 
@@ -93,7 +98,7 @@ describe('npm run ratelimit', () => {
     expect((await limiter.snapshot()).blockedUntil).toBeLessThanOrEqual(Date.now());
     const grant = await limiter.acquire({ deadline: Date.now() + 1000 });
     expect(grant.slot).toBeLessThan(Date.now() + 1000);
-    const item = (await raw.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `ratelimit#${name}#penalty` } }, ConsistentRead: true }))).Item;
+    const item = (await raw.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `ratelimit#${name}` } }, ConsistentRead: true }))).Item;
     expect(item?.clearedBy?.S).toBe('alice');
     expect(item?.clearReason?.S).toBe('bogus Retry-After, ticket #12');
     expect(Number(item?.clearedAt?.N)).toBeGreaterThanOrEqual(before);
