@@ -60,9 +60,32 @@ export function serviceName(w: Wiring, key: FunctionKey): string {
   return `moncreneau-${w.functions[key].folder}`;
 }
 
-/** One of our metrics as a given function emits it (Powertools adds `service`, our Metrics adds `stage`). */
-export function ownMetric(config: StageConfig, w: Wiring, name: string, fn: FunctionKey, statistic: Statistic, extra: Record<string, string> = {}): MetricRef {
-  return { namespace: config.metricsNamespace, name, dimensions: { service: serviceName(w, fn), stage: config.stage, ...extra }, statistic };
+/** The functions that call MONCRENEAU (their client metrics are summed over both). */
+export const MONCRENEAU_CALLERS: readonly FunctionKey[] = ['appointmentsApi', 'outboundWorker'];
+
+/** The sum of every metric of `refs`, by id. */
+export function sumOf(refs: Readonly<Record<string, MetricRef>>): Expr {
+  return { sum: Object.keys(refs).map((id) => ({ metric: id })) };
+}
+
+/** Metric references of one stage, as the alarms and the dashboard both read them. */
+export function stageMetrics(config: StageConfig, w: Wiring = wiring(config)) {
+  /** One of our metrics as a given function emits it (Powertools adds `service`, our Metrics adds `stage`). */
+  const own = (name: string, fn: FunctionKey, statistic: Statistic, extra: Record<string, string> = {}): MetricRef => ({
+    namespace: config.metricsNamespace,
+    name,
+    dimensions: { service: serviceName(w, fn), stage: config.stage, ...extra },
+    statistic,
+  });
+  return {
+    own,
+    /** The same metric from several functions, as `<prefix>1`, `<prefix>2` … for a sum. */
+    fromEach: (prefix: string, name: string, fns: readonly FunctionKey[], statistic: Statistic, extra: Record<string, string> = {}): Record<string, MetricRef> =>
+      Object.fromEntries(fns.map((fn, i) => [`${prefix}${i + 1}`, own(name, fn, statistic, extra)])),
+    queue: (key: QueueKey, name: string, statistic: Statistic): MetricRef => ({ namespace: 'AWS/SQS', name, dimensions: { QueueName: physicalName(w, w.queues[key].name) }, statistic }),
+    lambda: (key: FunctionKey, name: string): MetricRef => ({ namespace: 'AWS/Lambda', name, dimensions: { FunctionName: physicalName(w, w.functions[key].folder) }, statistic: 'Sum' }),
+    api: (name: string): MetricRef => ({ namespace: 'AWS/ApiGateway', name, dimensions: { ApiName: w.prefix, Stage: config.stage }, statistic: 'Sum' }),
+  };
 }
 
 /**
@@ -73,25 +96,8 @@ export function ownMetric(config: StageConfig, w: Wiring, name: string, fn: Func
 export function alarmSpecs(config: StageConfig): AlarmSpec[] {
   const w = wiring(config);
   const a = config.alarms;
-  const own = (name: string, fn: FunctionKey, statistic: Statistic, extra: Record<string, string> = {}): MetricRef => ownMetric(config, w, name, fn, statistic, extra);
-  /** The same metric from several functions, as m1, m2 … for a sum. */
-  const fromEach = (prefix: string, name: string, fns: readonly FunctionKey[], statistic: Statistic, extra: Record<string, string> = {}) =>
-    Object.fromEntries(fns.map((fn, i) => [`${prefix}${i + 1}`, own(name, fn, statistic, extra)]));
-  const sumOf = (refs: Record<string, MetricRef>): Expr => ({ sum: Object.keys(refs).map((id) => ({ metric: id })) });
-  const queue = (key: QueueKey, name: string, statistic: Statistic): MetricRef => ({
-    namespace: 'AWS/SQS',
-    name,
-    dimensions: { QueueName: physicalName(w, w.queues[key].name) },
-    statistic,
-  });
-  const lambda = (key: FunctionKey, name: string): MetricRef => ({
-    namespace: 'AWS/Lambda',
-    name,
-    dimensions: { FunctionName: physicalName(w, w.functions[key].folder) },
-    statistic: 'Sum',
-  });
-  const api = (name: string): MetricRef => ({ namespace: 'AWS/ApiGateway', name, dimensions: { ApiName: w.prefix, Stage: config.stage }, statistic: 'Sum' });
-  const callers: FunctionKey[] = ['appointmentsApi', 'outboundWorker'];
+  const { own, fromEach, queue, lambda, api } = stageMetrics(config, w);
+  const callers = MONCRENEAU_CALLERS;
   const secretReaders: FunctionKey[] = ['webhookReceiver', 'appointmentsApi', 'outboundWorker'];
 
   const calls = fromEach('c', METRICS.moncreneauCalls, callers, 'Sum');

@@ -3,9 +3,9 @@
  * over metrics, in the same language as the alarms). The metric contract test checks these metrics too.
  */
 import { METRICS } from '../shared/observability/metric-names';
-import { ownMetric, type Expr, type MetricRef, type Statistic } from './alarms';
+import { MONCRENEAU_CALLERS, stageMetrics, sumOf, type Expr, type MetricRef } from './alarms';
 import type { StageConfig } from './config/stages';
-import { physicalName, wiring, type FunctionKey, type QueueKey } from './wiring';
+import { wiring, type QueueKey } from './wiring';
 
 export interface Series {
   readonly label: string;
@@ -21,18 +21,13 @@ export interface Graph {
 
 export function dashboardRows(config: StageConfig): Graph[][] {
   const w = wiring(config);
-  const own = (name: string, fn: FunctionKey, statistic: Statistic, extra: Record<string, string> = {}): MetricRef => ownMetric(config, w, name, fn, statistic, extra);
+  const metric = stageMetrics(config, w);
+  const { own, fromEach } = metric;
   const one = (label: string, ref: MetricRef): Series => ({ label, metrics: { m: ref } });
-  const summed = (label: string, refs: MetricRef[]): Series => {
-    const metrics = Object.fromEntries(refs.map((ref, i) => [`m${i + 1}`, ref]));
-    return { label, metrics, expression: { sum: Object.keys(metrics).map((id) => ({ metric: id })) } };
-  };
-  const queue = (key: QueueKey, name: string): MetricRef => ({ namespace: 'AWS/SQS', name, dimensions: { QueueName: physicalName(w, w.queues[key].name) }, statistic: 'Maximum' });
-  const callers: FunctionKey[] = ['appointmentsApi', 'outboundWorker'];
-  const calls = Object.fromEntries(callers.map((fn, i) => [`c${i + 1}`, own(METRICS.moncreneauCalls, fn, 'Sum')]));
-  const errors = Object.fromEntries(callers.map((fn, i) => [`e${i + 1}`, own(METRICS.moncreneauCallErrors, fn, 'Sum')]));
-  const latency = Object.fromEntries(callers.map((fn, i) => [`l${i + 1}`, own(METRICS.moncreneauCallLatencyMs, fn, 'Sum')]));
-  const sumIds = (refs: Record<string, MetricRef>): Expr => ({ sum: Object.keys(refs).map((id) => ({ metric: id })) });
+  const queue = (key: QueueKey, name: string): MetricRef => metric.queue(key, name, 'Maximum');
+  const calls = fromEach('c', METRICS.moncreneauCalls, MONCRENEAU_CALLERS, 'Sum');
+  const errors = fromEach('e', METRICS.moncreneauCallErrors, MONCRENEAU_CALLERS, 'Sum');
+  const latency = fromEach('l', METRICS.moncreneauCallLatencyMs, MONCRENEAU_CALLERS, 'Sum');
 
   return [
     [
@@ -49,9 +44,9 @@ export function dashboardRows(config: StageConfig): Graph[][] {
         title: 'MONCRENEAU calls: error rate (%) and average latency (ms)',
         periodSeconds: 300,
         series: [
-          { label: 'error rate %', metrics: { ...errors, ...calls }, expression: { percent: { of: sumIds(errors), over: sumIds(calls), minDenominator: 1 } } },
-          { label: 'average latency ms', metrics: { ...latency, ...calls }, expression: { ratio: { of: sumIds(latency), over: sumIds(calls) } } },
-          summed('calls', Object.values(calls)),
+          { label: 'error rate %', metrics: { ...errors, ...calls }, expression: { percent: { of: sumOf(errors), over: sumOf(calls), minDenominator: 1 } } },
+          { label: 'average latency ms', metrics: { ...latency, ...calls }, expression: { ratio: { of: sumOf(latency), over: sumOf(calls) } } },
+          { label: 'calls', metrics: calls, expression: sumOf(calls) },
         ],
       },
     ],
