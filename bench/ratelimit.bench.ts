@@ -20,7 +20,7 @@
  *      (limiter default), BENCH_RL_BASELINE (1; 0 = skip), BENCH_RL_DUMP (file: write A's arrivals,
  *      lateness and slots as JSON).
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -29,6 +29,7 @@ import { localClients } from '../infra/local/clients';
 import { LOCAL_CREDENTIALS, startEmulators, type Emulators } from '../infra/local/emulators';
 import { createMoncreneauClient, DeadlineExceededError, GateRejectedError, MoncreneauError, type MoncreneauClient, type RequestGate } from '../shared/moncreneau/client';
 import { stageConfig } from '../infra/config/stages';
+import { ensureTable } from '../infra/local/provision';
 import { wiring } from '../infra/wiring';
 import { DynamoRateLimiter } from '../shared/adapters/dynamo-rate-limiter';
 import { RateLimitDeadlineError, rateLimitGate } from '../shared/ratelimit';
@@ -305,14 +306,7 @@ async function main(): Promise<void> {
     // A key whose own quota never gets in the way: the only limiter under test is ours.
     const apiKey = edge.apiKey;
     const tableName = `${RATE_LIMIT_TABLE_SPEC.name}-bench`;
-    await admin.dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: RATE_LIMIT_TABLE_SPEC.partitionKey.name, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: RATE_LIMIT_TABLE_SPEC.partitionKey.name, KeyType: 'HASH' }],
-      }),
-    );
+    await ensureTable(admin.dynamodb, tableName, RATE_LIMIT_TABLE_SPEC);
     const limiterName = `bench-${process.pid}-${Date.now()}`;
     const ours = ourWorkers(WORKERS, emulators, tableName, limiterName, edge.url, apiKey, counters);
     all.push(...ours);

@@ -91,7 +91,8 @@ async function tableExists(client: DynamoDBClient, name: string): Promise<boolea
   }
 }
 
-async function ensureTable(client: DynamoDBClient, name: string, spec: TableSpec): Promise<string> {
+/** Creates the table `spec` describes under `name` (if absent), with its GSIs and TTL — as the stack does. */
+export async function ensureTable(client: DynamoDBClient, name: string, spec: TableSpec): Promise<string> {
   if (!(await tableExists(client, name))) {
     await client
       .send(

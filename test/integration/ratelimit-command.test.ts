@@ -6,11 +6,12 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo-rate-limiter';
 import { moncreneauRules, rateLimitGate, type RateRule } from '../../shared/ratelimit';
 import { stageConfig } from '../../infra/config/stages';
+import { ensureTable } from '../../infra/local/provision';
 import { wiring } from '../../infra/wiring';
 import { ratelimitCommand } from '../../scripts/ratelimit';
 
@@ -22,14 +23,7 @@ const RULES: RateRule[] = moncreneauRules(); // what `npm run ratelimit` labels 
 let counter = 0;
 
 beforeAll(async () => {
-  await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: SPEC.partitionKey.name, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: SPEC.partitionKey.name, KeyType: 'HASH' }],
-    }),
-  );
+  await ensureTable(raw, tableName, SPEC);
 });
 afterAll(async () => {
   await raw.send(new DeleteTableCommand({ TableName: tableName }));

@@ -4,11 +4,12 @@
  * Assertions are on the reserved slots (the limiter's guarantee), on "never released early" and on
  * the number of DynamoDB requests; nothing asserts how fast anything ran.
  */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo-rate-limiter';
 import { RateLimitDeadlineError, maxInAnyWindow, penaltyUntil, rateLimitGate, type Grant, type RateRule } from '../../shared/ratelimit';
 import { stageConfig } from '../../infra/config/stages';
+import { ensureTable } from '../../infra/local/provision';
 import { wiring } from '../../infra/wiring';
 
 /** The table as the wiring declares it (its one declaration). */
@@ -20,14 +21,7 @@ const tableName = `rate-limits-${process.pid}-${Date.now()}`;
 let counter = 0;
 
 beforeAll(async () => {
-  await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: RATE_LIMIT_TABLE_SPEC.partitionKey.name, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: RATE_LIMIT_TABLE_SPEC.partitionKey.name, KeyType: 'HASH' }],
-    }),
-  );
+  await ensureTable(raw, tableName, RATE_LIMIT_TABLE_SPEC);
 });
 afterAll(async () => {
   await raw.send(new DeleteTableCommand({ TableName: tableName }));
