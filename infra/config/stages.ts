@@ -10,6 +10,13 @@ export interface OnCallTargets {
   readonly httpsEndpoints: readonly string[];
 }
 
+/** Who to call at MONCRENEAU when their side is down (runbook "Escalation"; checked by `npm run preflight`). */
+export interface EmergencyContact {
+  readonly name: string;
+  readonly email?: string;
+  readonly phone?: string;
+}
+
 export interface StageConfig {
   readonly stage: StageName;
   /** AWS account/region; undefined = resolved from the CLI environment at deploy time (synth stays offline). */
@@ -88,6 +95,8 @@ export interface StageConfig {
     /** AWS Chatbot → Slack for both topics, if configured (workspace and channel ids from the Chatbot console). */
     readonly slack?: { readonly workspaceId: string; readonly channelId: string };
   };
+  /** MONCRENEAU's emergency contact for this stage; undefined fails the preflight. */
+  readonly emergencyContact?: EmergencyContact;
 }
 
 const common = {
@@ -107,6 +116,8 @@ const common = {
     noWebhookHours: 0,
   },
   onCall: { page: { emails: [], httpsEndpoints: [] }, ticket: { emails: [], httpsEndpoints: [] } },
+  // The only contact MONCRENEAU publishes (docs/moncreneau-api.md §10.6); preflight warns in prod until a direct line is added.
+  emergencyContact: { name: 'MONCRENEAU support', email: 'moncreneau.rdv@gmail.com' },
 } as const;
 
 export const STAGES: Record<StageName, StageConfig> = {

@@ -1,0 +1,33 @@
+/** The answers that read the stage's own tables the same way locally and on AWS (DynamoDB, SQS). */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { documentClient } from '../../../shared/adapters/aws-clients';
+import { CreditsLedger } from '../../../shared/adapters/credits-ledger';
+import { EventStore } from '../../../shared/adapters/event-store';
+import { FeatureFlags, OUTBOUND_WRITES_FLAG } from '../../../shared/adapters/feature-flags';
+import type { QueueKey, TableKey } from '../../../infra/wiring';
+import type { StageProbe } from './probe';
+
+export function dataAnswers(input: {
+  dynamodb: DynamoDBClient;
+  sqs: SQSClient;
+  tables: Readonly<Record<TableKey, string>>;
+  queueUrl: (key: QueueKey) => Promise<string>;
+}): Pick<StageProbe, 'queueDepth' | 'eventStatus' | 'creditsBalance' | 'flags'> {
+  const db = documentClient(input.dynamodb);
+  // Reading only: the lease and retention settings do not matter here.
+  const events = new EventStore(input.tables.events, { leaseSeconds: 30, retentionDays: 1 }, db);
+  return {
+    async queueDepth(key) {
+      const out = await input.sqs.send(new GetQueueAttributesCommand({ QueueUrl: await input.queueUrl(key), AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    },
+    eventStatus: async (eventId) => (await events.get(eventId))?.status,
+    creditsBalance: () => new CreditsLedger(input.tables.ledger, { db }).balance(),
+    async flags() {
+      const stored = await new FeatureFlags(input.tables.flags, { db, cacheMs: 0 }).list();
+      const known = stored.some((f) => f.name === OUTBOUND_WRITES_FLAG) ? [] : [{ name: OUTBOUND_WRITES_FLAG, enabled: true }];
+      return [...stored.map((f) => ({ name: f.name, enabled: f.enabled })), ...known].sort((a, b) => a.name.localeCompare(b.name));
+    },
+  };
+}
