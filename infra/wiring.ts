@@ -173,9 +173,9 @@ export function wiring(config: StageConfig): Wiring {
         // `auto-recharge` (its state). Financial records: no TTL; the payer phone is stored masked only.
         partitionKey: { name: 'pk', type: 'S' },
         globalIndexes: [
+          { indexName: 'byMonth', partitionKey: { name: 'month', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
           // Sparse: only PENDING payments carry `openStatus`; the deadline sweep reads those past `deadlineAt`.
           { indexName: 'due', partitionKey: { name: 'openStatus', type: 'S' }, sortKey: { name: 'deadlineAt', type: 'S' } },
-          { indexName: 'byMonth', partitionKey: { name: 'month', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
         ],
       },
     },
