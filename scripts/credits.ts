@@ -122,7 +122,7 @@ async function follow(payments: PaymentsTable, commands: CommandsTable, commandI
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  console.log(`  still unsettled after ${seconds} s; npm run credits shows it later (it expires ${'5 minutes'} after it started unless MONCRENEAU answers)`);
+  console.log(`  still unsettled after ${seconds} s; npm run credits shows it later (unanswered, it expires payments.timeoutMinutes after it started, after one poll)`);
 }
 
 main().catch((error: unknown) => fail((error as Error).message));

@@ -20,8 +20,8 @@ it('creates the payments table with its sparse deadline index and its listing in
       DeletionProtectionEnabled: true,
       TimeToLiveSpecification: Match.absent(),
       GlobalSecondaryIndexes: Match.arrayWith([
-        Match.objectLike({ IndexName: 'due', KeySchema: [{ AttributeName: 'openStatus', KeyType: 'HASH' }, { AttributeName: 'deadlineAt', KeyType: 'RANGE' }] }),
         Match.objectLike({ IndexName: 'byMonth' }),
+        Match.objectLike({ IndexName: 'due', KeySchema: [{ AttributeName: 'openStatus', KeyType: 'HASH' }, { AttributeName: 'deadlineAt', KeyType: 'RANGE' }] }),
       ]),
     }),
   });

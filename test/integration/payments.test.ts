@@ -11,6 +11,7 @@ import { DEFAULT_API_KEY } from '../../sandbox/defaults';
 import { CommandsTable } from '../../shared/adapters/commands-table';
 import { CreditsLedger } from '../../shared/adapters/credits-ledger';
 import { EventStore } from '../../shared/adapters/event-store';
+import { AUTO_RECHARGE_FLAG, FeatureFlags, OUTBOUND_WRITES_FLAG } from '../../shared/adapters/feature-flags';
 import { PaymentsTable } from '../../shared/adapters/payments-table';
 import { AppointmentsTable } from '../../shared/adapters/appointments-table';
 import { acceptCommand } from '../../shared/commands/accept';
@@ -61,7 +62,7 @@ async function setup(startBalance = 10) {
   const purchases = { ...apply, client: client.credits, attempts: payments };
 
   /** Accepts a purchase command and executes it like the outbound worker (the POST goes to the sandbox). */
-  const purchase = async (credits: number, origin: 'cli' | 'auto' = 'cli', commandId = randomUUID(), phone?: string) => {
+  const purchase = async (credits: number, origin: 'cli' | 'auto' = 'cli', commandId: string = randomUUID(), phone?: string) => {
     const accepted = await acceptCommand({ store: commands, queue, newId: () => commandId, now, retentionDays: 7 }, purchaseRequest({ credits, origin, reason: 'test', ...(phone ? { phone } : {}) }, `k-${commandId}`));
     if (accepted.kind !== 'accepted') throw new Error(accepted.kind);
     const execution = await executeCommand({ ledger, appointments: {} as never, refuseWhenEmpty: true, purchases }, { ...accepted.command, status: 'RUNNING', attempts: 1 }, {}, phone);
@@ -296,6 +297,15 @@ describe('automatic recharge', () => {
     expect(await a.run()).toMatchObject({ settled: { failed: false, consecutiveFailures: 0 }, skipped: 'above_threshold' });
     expect(await t.ledger.balance()).toBe(105);
     expect(a.started).toHaveLength(1);
+  });
+
+  it('the autoRecharge flag is off until set (it spends money); other flags stay on by default', async () => {
+    const t = await setup(0);
+    const flags = new FeatureFlags(t.res.tables.flags, { cacheMs: 0 });
+    expect((await flags.get(AUTO_RECHARGE_FLAG)).enabled).toBe(false);
+    expect((await flags.get(OUTBOUND_WRITES_FLAG)).enabled).toBe(true);
+    await flags.set(AUTO_RECHARGE_FLAG, true, 'go-live');
+    expect((await flags.get(AUTO_RECHARGE_FLAG)).enabled).toBe(true);
   });
 
   it('does nothing while the flag is off (the default)', async () => {
