@@ -135,7 +135,7 @@ async function createAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Pr
 async function createPurchase(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult | ApiAnswer> {
   const body = parseJsonBody(event);
   if (!body.ok) return body.response;
-  const key = requiredIdempotencyKey(event);
+  const key = requiredIdempotencyKey(event, { route: 'POST /credits/purchases', risk: 'pay twice', unit: 'purchase' });
   if (!key.ok) return key.response;
   const valid = validatePurchase(body.value);
   if (!valid.ok) return validationError(valid.problems);
