@@ -26,7 +26,7 @@ export default tseslint.config(
   },
   {
     // Domain and logic: pure rules, ports and use cases.
-    files: ['shared/{domain,credits,webhooks,commands,ratelimit,monitoring,moncreneau,http,config}/**/*.ts'],
+    files: ['shared/{domain,credits,webhooks,commands,ratelimit,monitoring,moncreneau,http,config,payments}/**/*.ts'],
     rules: restrict(NO_AWS_SDK, NO_ADAPTERS, NO_COMPOSITION, NO_OBSERVABILITY, NO_INFRA),
   },
   {
@@ -38,6 +38,7 @@ export default tseslint.config(
       NO_INFRA,
       { group: ['**/webhooks/*', '!**/webhooks/ports'], message: 'Adapters import only the webhook ports.' },
       { group: ['**/commands/*', '!**/commands/ports', '!**/commands/types', '!**/commands/message'], message: 'Adapters import only the command ports and the records they store.' },
+      { group: ['**/payments/*', '!**/payments/ports', '!**/payments/types'], message: 'Adapters import only the payments ports and the records they store.' },
     ),
   },
   {

@@ -60,8 +60,11 @@ export function serviceName(w: Wiring, key: FunctionKey): string {
   return `moncreneau-${w.functions[key].folder}`;
 }
 
-/** The functions that call MONCRENEAU (their client metrics are summed over both). */
-export const MONCRENEAU_CALLERS: readonly FunctionKey[] = ['appointmentsApi', 'outboundWorker'];
+/** The functions that call MONCRENEAU (their client metrics are summed over them). */
+export const MONCRENEAU_CALLERS: readonly FunctionKey[] = ['appointmentsApi', 'outboundWorker', 'paymentsSweeper'];
+
+/** The functions that apply payment reports (webhook, poll or deadline, our POST's answer). */
+export const PAYMENT_APPLIERS: readonly FunctionKey[] = ['webhookProcessor', 'paymentsSweeper', 'outboundWorker'];
 
 /** The sum of every metric of `refs`, by id. */
 export function sumOf(refs: Readonly<Record<string, MetricRef>>): Expr {
@@ -88,17 +91,13 @@ export function stageMetrics(config: StageConfig, w: Wiring = wiring(config)) {
   };
 }
 
-/**
- * The alarms of a stage. Payment failures and expiries get their alarms with the payments capability:
- * its metrics (PaymentsFailed, PaymentsExpired) are not emitted yet, and an alarm here must watch a
- * metric the code emits (the contract test refuses anything else).
- */
+/** The alarms of a stage. */
 export function alarmSpecs(config: StageConfig): AlarmSpec[] {
   const w = wiring(config);
   const a = config.alarms;
   const { own, fromEach, queue, lambda, api } = stageMetrics(config, w);
   const callers = MONCRENEAU_CALLERS;
-  const secretReaders: FunctionKey[] = ['webhookReceiver', 'appointmentsApi', 'outboundWorker'];
+  const secretReaders: FunctionKey[] = ['webhookReceiver', 'appointmentsApi', 'outboundWorker', 'paymentsSweeper'];
 
   const calls = fromEach('c', METRICS.moncreneauCalls, callers, 'Sum');
   const callErrors = fromEach('e', METRICS.moncreneauCallErrors, callers, 'Sum');
@@ -110,6 +109,9 @@ export function alarmSpecs(config: StageConfig): AlarmSpec[] {
     i2: own(METRICS.insufficientCredits, 'outboundWorker', 'Sum', { type: 'create', source: 'local' }),
     i3: own(METRICS.insufficientCredits, 'outboundWorker', 'Sum', { type: 'create', source: 'api' }),
   };
+
+  const paymentFailures = { ...fromEach('f', METRICS.paymentsFailed, PAYMENT_APPLIERS, 'Sum'), x1: own(METRICS.paymentsExpired, 'paymentsSweeper', 'Sum') };
+  const reconcile = fromEach('r', METRICS.paymentsNeedingReconciliation, PAYMENT_APPLIERS, 'Sum');
 
   const specs: AlarmSpec[] = [
     {
@@ -170,6 +172,44 @@ export function alarmSpecs(config: StageConfig): AlarmSpec[] {
       runbook: 'insufficientcredits',
       metrics: insufficient,
       expression: sumOf(insufficient),
+      periodSeconds: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    },
+    {
+      id: 'PaymentFailures',
+      severity: 'ticket',
+      description: 'A credit purchase FAILED or EXPIRED (no answer 5 minutes after it started, after one poll): no credits were added.',
+      runbook: 'paymentfailures',
+      metrics: paymentFailures,
+      expression: sumOf(paymentFailures),
+      periodSeconds: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    },
+    {
+      id: 'PaymentsNeedingReconciliation',
+      severity: 'ticket',
+      description: 'A payment needs an operator: a SUCCESSFUL after it EXPIRED (credited late) or contradictory answers from MONCRENEAU.',
+      runbook: 'paymentsneedingreconciliation',
+      metrics: reconcile,
+      expression: sumOf(reconcile),
+      periodSeconds: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    },
+    {
+      id: 'AutoRechargeStopped',
+      severity: 'page',
+      description: `The automatic recharge stopped after ${config.payments.autoRecharge.maxConsecutiveFailures} consecutive failed purchases: credits will run out unless someone buys them.`,
+      runbook: 'autorechargestopped',
+      metrics: { stopped: own(METRICS.autoRechargeStopped, 'paymentsSweeper', 'Maximum') },
       periodSeconds: FIVE_MINUTES,
       evaluationPeriods: 1,
       threshold: 0,

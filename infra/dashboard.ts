@@ -3,7 +3,7 @@
  * over metrics, in the same language as the alarms). The metric contract test checks these metrics too.
  */
 import { METRICS } from '../shared/observability/metric-names';
-import { MONCRENEAU_CALLERS, stageMetrics, sumOf, type Expr, type MetricRef } from './alarms';
+import { MONCRENEAU_CALLERS, PAYMENT_APPLIERS, stageMetrics, sumOf, type Expr, type MetricRef } from './alarms';
 import type { StageConfig } from './config/stages';
 import { wiring, type QueueKey } from './wiring';
 
@@ -28,6 +28,10 @@ export function dashboardRows(config: StageConfig): Graph[][] {
   const calls = fromEach('c', METRICS.moncreneauCalls, MONCRENEAU_CALLERS, 'Sum');
   const errors = fromEach('e', METRICS.moncreneauCallErrors, MONCRENEAU_CALLERS, 'Sum');
   const latency = fromEach('l', METRICS.moncreneauCallLatencyMs, MONCRENEAU_CALLERS, 'Sum');
+  const summed = (label: string, prefix: string, name: string): Series => {
+    const refs = fromEach(prefix, name, PAYMENT_APPLIERS, 'Sum');
+    return { label, metrics: refs, expression: sumOf(refs) };
+  };
 
   return [
     [
@@ -93,6 +97,26 @@ export function dashboardRows(config: StageConfig): Graph[][] {
           one('failed (create)', own(METRICS.commandsFailed, 'outboundWorker', 'Sum', { type: 'create' })),
           one('insufficient credits (API 402)', own(METRICS.insufficientCredits, 'outboundWorker', 'Sum', { type: 'create', source: 'api' })),
           one('stuck webhook events', own(METRICS.stuckWebhookEvents, 'healthMonitor', 'Maximum')),
+        ],
+      },
+    ],
+    [
+      {
+        title: 'Credit purchases (Orange Money)',
+        periodSeconds: 300,
+        series: [
+          summed('successful', 's', METRICS.paymentsSucceeded),
+          summed('failed', 'f', METRICS.paymentsFailed),
+          one('expired (deadline)', own(METRICS.paymentsExpired, 'paymentsSweeper', 'Sum')),
+          summed('needing reconciliation', 'r', METRICS.paymentsNeedingReconciliation),
+        ],
+      },
+      {
+        title: 'Automatic recharge',
+        periodSeconds: 300,
+        series: [
+          one('purchases started', own(METRICS.autoRechargeStarted, 'paymentsSweeper', 'Sum')),
+          one('stopped (1 = stopped after K failures)', own(METRICS.autoRechargeStopped, 'paymentsSweeper', 'Maximum')),
         ],
       },
     ],

@@ -4,15 +4,15 @@
  * the CDK stacks (infra/stacks) and the local runtime (infra/local) both interpret this data,
  * and test/infra/wiring-agreement.test.ts proves they agree.
  */
-import { COMMANDS_ENV, FUNCTION_ENV, MONCRENEAU_CALLER_ENV } from '../shared/config/function-env';
+import { COMMANDS_ENV, FUNCTION_ENV, MONCRENEAU_CALLER_ENV, PAYMENTS_ENV } from '../shared/config/function-env';
 import { API_KEY_LOCAL_ENV, WEBHOOK_SECRET_LOCAL_ENV } from '../shared/config/local-secrets';
 import { maxRawBodyBytes } from '../shared/webhooks/queue-body';
 import type { StageConfig } from './config/stages';
 
-export type TableKey = 'events' | 'appointments' | 'commands' | 'ledger' | 'rateLimits' | 'flags';
+export type TableKey = 'events' | 'appointments' | 'commands' | 'ledger' | 'rateLimits' | 'flags' | 'payments';
 export type QueueKey = 'webhookEvents' | 'webhookEventsDlq' | 'outboundCommands' | 'outboundCommandsDlq';
 export type SecretKey = 'webhookSecret' | 'apiKey';
-export type FunctionKey = 'webhookReceiver' | 'webhookProcessor' | 'appointmentsApi' | 'outboundWorker' | 'healthMonitor';
+export type FunctionKey = 'webhookReceiver' | 'webhookProcessor' | 'appointmentsApi' | 'outboundWorker' | 'healthMonitor' | 'paymentsSweeper';
 
 export interface KeyAttribute {
   readonly name: string;
@@ -167,6 +167,17 @@ export function wiring(config: StageConfig): Wiring {
         name: 'feature-flags',
         partitionKey: { name: 'name', type: 'S' },
       },
+      payments: {
+        name: 'payments',
+        // `pay#<paymentId>` (a purchase and its transitions), `attempt#<commandId>` (our POST, sent once),
+        // `auto-recharge` (its state). Financial records: no TTL; the payer phone is stored masked only.
+        partitionKey: { name: 'pk', type: 'S' },
+        globalIndexes: [
+          { indexName: 'byMonth', partitionKey: { name: 'month', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+          // Sparse: only PENDING payments carry `openStatus`; the deadline sweep reads those past `deadlineAt`.
+          { indexName: 'due', partitionKey: { name: 'openStatus', type: 'S' }, sortKey: { name: 'deadlineAt', type: 'S' } },
+        ],
+      },
     },
     queues: {
       webhookEvents: {
@@ -251,11 +262,13 @@ export function wiring(config: StageConfig): Wiring {
           appointmentRetentionDays: { value: String(config.webhooks.appointmentRetentionDays) },
           // A crashed attempt's claim expires before SQS shows the message again.
           processingLeaseSeconds: { value: String(PROCESSOR_TIMEOUT_SECONDS) },
+          ...paymentsEnvironment(config),
         }),
         permissions: [
           { table: 'events', access: 'readWrite' },
           { table: 'appointments', access: 'readWrite' },
           { table: 'ledger', access: 'readWrite' },
+          { table: 'payments', access: 'readWrite' },
         ],
       },
       healthMonitor: {
@@ -306,8 +319,27 @@ export function wiring(config: StageConfig): Wiring {
           ...commandsEnvironment(config),
           outboundDlqUrl: { queueUrl: 'outboundCommandsDlq' },
           lowCreditThreshold: { value: String(config.credits.lowThreshold) },
+          ...paymentsEnvironment(config),
         }),
-        permissions: [...commandsPermissions(), { table: 'ledger', access: 'readWrite' }, { queue: 'outboundCommandsDlq', access: 'send' }],
+        permissions: [...commandsPermissions(), { table: 'ledger', access: 'readWrite' }, { queue: 'outboundCommandsDlq', access: 'send' }, { table: 'payments', access: 'readWrite' }],
+      },
+      paymentsSweeper: {
+        folder: 'payments-sweeper',
+        description: 'Expires unanswered purchases at their deadline (after one poll) and runs the automatic recharge, every minute',
+        timeoutSeconds: 60,
+        memoryMb: 256,
+        // A one-minute sweep rather than a Scheduler one-shot per payment: the same code runs locally on a
+        // timer, no per-payment resources, lateness ≤ 1 minute (docs/payments.md).
+        schedule: { everyMinutes: 1 },
+        environment: bindEnv(FUNCTION_ENV.paymentsSweeper, {
+          ...commandsEnvironment(config),
+          ...paymentsEnvironment(config),
+          commandRetentionDays: { value: String(config.outbound.commandRetentionDays) },
+          autoRechargeThreshold: { value: String(config.payments.autoRecharge.threshold) },
+          autoRechargeAmount: { value: String(config.payments.autoRecharge.amount) },
+          autoRechargeMaxFailures: { value: String(config.payments.autoRecharge.maxConsecutiveFailures) },
+        }),
+        permissions: [...commandsPermissions(), { table: 'ledger', access: 'readWrite' }, { table: 'payments', access: 'readWrite' }],
       },
     },
   };
@@ -321,6 +353,7 @@ export const APPOINTMENTS_API_ROUTES: readonly RouteSpec[] = [
   { method: 'PATCH', path: '/appointments/{id}', auth: 'iam' },
   { method: 'DELETE', path: '/appointments/{id}', auth: 'iam' },
   { method: 'GET', path: '/commands/{id}', auth: 'iam' },
+  { method: 'POST', path: '/credits/purchases', auth: 'iam' },
 ];
 
 type EnvValues<Names> = { readonly [K in keyof Names]: EnvValue };
@@ -352,6 +385,13 @@ function commandsEnvironment(config: StageConfig): EnvValues<typeof COMMANDS_ENV
     flagsTable: { tableName: 'flags' },
     outboundQueueUrl: { queueUrl: 'outboundCommands' },
     refuseWhenNoCredits: { value: String(config.credits.refuseWhenEmpty) },
+  };
+}
+
+function paymentsEnvironment(config: StageConfig): EnvValues<typeof PAYMENTS_ENV> {
+  return {
+    paymentsTable: { tableName: 'payments' },
+    paymentTimeoutMinutes: { value: String(config.payments.timeoutMinutes) },
   };
 }
 

@@ -5,21 +5,22 @@
  *   npm run flags -- set outboundWrites off --reason "MONCRENEAU incident #123"
  *   npm run flags -- set outboundWrites on
  *   npm run flags -- list --stage prod
+ *   npm run flags -- set autoRecharge on --reason "go-live"   # automatic credit purchases: off until set
  *
  * outboundWrites off: the API still accepts commands (202) and keeps them; the outbound worker parks
  * them (PAUSED, re-queued with a delay) until it is back on. Instances see a change within ~15 s (cache).
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { userInfo } from 'node:os';
-import { FeatureFlags, OUTBOUND_WRITES_FLAG, type FlagState } from '../shared/adapters/feature-flags';
+import { AUTO_RECHARGE_FLAG, FeatureFlags, OUTBOUND_WRITES_FLAG, type FlagState } from '../shared/adapters/feature-flags';
 import { fail, parseArgs } from './lib/args';
 import { resolveTarget } from './lib/target';
 
-const KNOWN_FLAGS = [OUTBOUND_WRITES_FLAG];
+const KNOWN_FLAGS = [OUTBOUND_WRITES_FLAG, AUTO_RECHARGE_FLAG];
 
 function show(flag: FlagState): string {
   const state = flag.enabled ? 'on ' : 'OFF';
-  return `${flag.name.padEnd(16)} ${state}  ${flag.updatedAt ?? '(never set: default on)'}${flag.reason ? `  reason: ${flag.reason}` : ''}${flag.updatedBy ? `  by ${flag.updatedBy}` : ''}`;
+  return `${flag.name.padEnd(16)} ${state}  ${flag.updatedAt ?? `(never set: default ${flag.enabled ? 'on' : 'off'})`}${flag.reason ? `  reason: ${flag.reason}` : ''}${flag.updatedBy ? `  by ${flag.updatedBy}` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     const stored = await flags.list();
     const names = new Set([...KNOWN_FLAGS, ...stored.map((f) => f.name)]);
     console.log(`${target.label}:`);
-    for (const n of [...names].sort()) console.log(`  ${show(stored.find((f) => f.name === n) ?? { name: n, enabled: true })}`);
+    for (const n of [...names].sort()) console.log(`  ${show(stored.find((f) => f.name === n) ?? (await flags.get(n)))}`);
     return;
   }
   if (command === 'set') {

@@ -60,6 +60,12 @@ export interface StageConfig {
     /** Refuse a create locally when the ledger says 0, before calling MONCRENEAU. */
     readonly refuseWhenEmpty: boolean;
   };
+  readonly payments: {
+    /** A PENDING purchase unanswered this long becomes EXPIRED (checklist: 5 minutes), after one poll. */
+    readonly timeoutMinutes: number;
+    /** Automatic recharge (flag `autoRecharge`, off unless set): below `threshold`, buy `amount` credits; stop after `maxConsecutiveFailures`. */
+    readonly autoRecharge: { readonly threshold: number; readonly amount: number; readonly maxConsecutiveFailures: number };
+  };
   readonly outbound: {
     /** Receives of a command message before it lands in the outbound DLQ (crashes, timeouts). */
     readonly maxReceiveCount: number;
@@ -104,6 +110,8 @@ const common = {
   metricsNamespace: 'Moncreneau',
   moncreneau: { baseUrl: 'https://mc-prd.duckdns.org/api/v1', authScheme: 'x-api-key', requestsPerMinute: 100, requestsPerHour: 1000 },
   credits: { lowThreshold: 10, refuseWhenEmpty: true },
+  // The recharge starts well above the low-credit page (10), so that a purchase has time to settle first.
+  payments: { timeoutMinutes: 5, autoRecharge: { threshold: 25, amount: 100, maxConsecutiveFailures: 3 } },
   alarms: {
     webhook5xxPercent: 5,
     webhook5xxMinRequests: 20,

@@ -157,6 +157,14 @@ export class CreditsLedger implements LedgerAdmin {
       : this.putEntry(entryIds.appointmentRefund(appointmentId), 'appointment-refund', { amount: credits, reason: source });
   }
 
+  /**
+   * A SUCCESSFUL purchase's credit as a transaction item (entry `payment#<paymentId>`, conditional on being
+   * new), for the payments store, which commits it with the payment's transition and balanceMoveItem.
+   */
+  paymentCreditItem(paymentId: string, credits: number, reason: string): TransactItem {
+    return this.putEntry(entryIds.payment(paymentId), 'payment-credit', { amount: credits, reason });
+  }
+
   /** The balance item's update by `delta`, as a transaction item (see appointmentEntryItem). */
   balanceMoveItem(delta: number): TransactItem {
     return this.moveBalance(delta);

@@ -1,13 +1,17 @@
 /**
  * Feature flags in DynamoDB (`flags` table, key `name`): `{name, enabled, reason, updatedAt, updatedBy}`.
- * A flag that does not exist is enabled. Reads are cached briefly per instance (default 15 s), so a
- * flip takes effect everywhere within that time without a read per request.
+ * A flag that does not exist is enabled, except one that spends money (`autoRecharge`): off until set.
+ * Reads are cached briefly per instance (default 15 s), so a flip takes effect everywhere within that
+ * time without a read per request.
  */
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutboundSwitch } from '../commands/ports';
 import { documentClient } from './aws-clients';
 
 export const OUTBOUND_WRITES_FLAG = 'outboundWrites';
+/** Automatic credit purchases spend money: off unless an operator turns the flag on. */
+export const AUTO_RECHARGE_FLAG = 'autoRecharge';
+const OFF_WHEN_UNSET: ReadonlySet<string> = new Set([AUTO_RECHARGE_FLAG]);
 export const DEFAULT_FLAG_CACHE_MS = 15_000;
 
 export interface FlagState {
@@ -36,7 +40,8 @@ export class FeatureFlags implements OutboundSwitch {
     if (hit && now - hit.at < (this.options.cacheMs ?? DEFAULT_FLAG_CACHE_MS)) return hit.state;
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { name } }));
     const item = out.Item as Partial<FlagState> | undefined;
-    const state: FlagState = { name, enabled: item?.enabled !== false, ...(item?.reason ? { reason: item.reason } : {}), ...(item?.updatedAt ? { updatedAt: item.updatedAt } : {}) };
+    const enabled = item?.enabled === undefined ? !OFF_WHEN_UNSET.has(name) : item.enabled !== false;
+    const state: FlagState = { name, enabled, ...(item?.reason ? { reason: item.reason } : {}), ...(item?.updatedAt ? { updatedAt: item.updatedAt } : {}) };
     this.cache.set(name, { state, at: now });
     return state;
   }

@@ -19,12 +19,12 @@ export class OutboundQueue implements CommandQueue {
     private readonly sqs: SQSClient = sqsClient(),
   ) {}
 
-  async enqueue(commandId: string, options: { delaySeconds?: number; rerunFailure?: number } = {}): Promise<void> {
+  async enqueue(commandId: string, options: { delaySeconds?: number; rerunFailure?: number; phone?: string } = {}): Promise<void> {
     const delay = options.delaySeconds === undefined ? undefined : Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.round(options.delaySeconds)));
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: encodeCommandMessage({ commandId, rerunFailure: options.rerunFailure }),
+        MessageBody: encodeCommandMessage({ commandId, rerunFailure: options.rerunFailure, phone: options.phone }),
         DelaySeconds: delay,
         MessageAttributes: { commandId: { DataType: 'String', StringValue: commandId } },
       }),

@@ -36,6 +36,8 @@ export interface AcceptRequest {
   readonly payload: (commandId: string) => CommandPayload;
   readonly fingerprint: string;
   readonly idempotencyKey?: string;
+  /** Travels in the queue message only, never stored (a purchase's payer phone). */
+  readonly message?: { readonly phone?: string };
 }
 
 export type AcceptOutcome =
@@ -75,7 +77,7 @@ async function replay(deps: AcceptDeps, request: AcceptRequest, existing: Idempo
   if (command.status === 'QUEUED' && !command.enqueuedAt) {
     // The first request's enqueue failed (it answered 503): this retry completes it. A duplicate
     // message is harmless (the worker leases the command and acknowledges finished ones).
-    await enqueue(deps, command.commandId);
+    await enqueue(deps, command.commandId, request);
   }
   return { kind: 'accepted', command, replayed: true };
 }
@@ -99,12 +101,13 @@ async function createAndEnqueue(deps: AcceptDeps, request: AcceptRequest, comman
     // A concurrent request with the same key stored it first; it enqueues it.
     return (await deps.store.get(commandId)) ?? command;
   }
-  await enqueue(deps, commandId);
+  await enqueue(deps, commandId, request);
   return { ...command, enqueuedAt: deps.now().toISOString() };
 }
 
-async function enqueue(deps: AcceptDeps, commandId: string): Promise<void> {
-  await deps.queue.enqueue(commandId);
+async function enqueue(deps: AcceptDeps, commandId: string, request: AcceptRequest): Promise<void> {
+  if (request.message?.phone) await deps.queue.enqueue(commandId, { phone: request.message.phone });
+  else await deps.queue.enqueue(commandId);
   await deps.store.markEnqueued(commandId);
 }
 

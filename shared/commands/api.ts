@@ -6,6 +6,7 @@
  *   GET    /appointments/{id}     → MONCRENEAU read, synchronous (rate-limited)
  *   GET    /appointments?…        → MONCRENEAU list page, synchronous
  *   GET    /commands/{id}         → the command's status
+ *   POST   /credits/purchases     → purchase command (202)   [ASSUMED MONCRENEAU endpoint, docs/payments.md]
  * Writes are only accepted and queued here; the outbound worker executes them. They are accepted
  * even while the kill switch pauses outbound writes (nothing is lost; they run on resume).
  */
@@ -16,6 +17,7 @@ import { acceptCommand, type AcceptDeps, type AcceptOutcome } from './accept';
 import { commandView, statusUrl } from './command-view';
 import { requestFingerprint } from './fingerprint';
 import { idempotencyKey, parseJsonBody, publicBasePath, requiredIdempotencyKey } from './http-request';
+import { purchaseRequest, validatePurchase } from './purchase-command';
 import type { Ledger } from '../credits/ports';
 import type { AppointmentsPort, OutboundSwitch } from './ports';
 import { readErrorResponse, type HttpError } from './read-errors';
@@ -74,6 +76,9 @@ export function createAppointmentsApi(deps: ApiDeps): AppointmentsApi {
     '/commands/{id}': {
       GET: (event) => getCommand(deps, event),
     },
+    '/credits/purchases': {
+      POST: (event) => createPurchase(deps, event),
+    },
   };
   const api = async (event: APIGatewayProxyEvent, invocation: Invocation): Promise<ApiAnswer> => {
     // Own properties only: a resource or method named like an Object.prototype member is no route.
@@ -124,6 +129,17 @@ async function createAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Pr
     request: { ...request, externalUserId: request.externalUserId ?? defaultExternalUserId(commandId) },
   });
   return accepted(deps, event, await acceptCommand(deps, { payload, fingerprint: requestFingerprint({ type: 'create', body: request }), idempotencyKey: key.value }));
+}
+
+/** A credit purchase spends money: like a create, it requires an Idempotency-Key (a retry must never buy twice). */
+async function createPurchase(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult | ApiAnswer> {
+  const body = parseJsonBody(event);
+  if (!body.ok) return body.response;
+  const key = requiredIdempotencyKey(event, { route: 'POST /credits/purchases', risk: 'pay twice', unit: 'purchase' });
+  if (!key.ok) return key.response;
+  const valid = validatePurchase(body.value);
+  if (!valid.ok) return validationError(valid.problems);
+  return accepted(deps, event, await acceptCommand(deps, purchaseRequest({ ...valid.value, origin: 'api' }, key.value)));
 }
 
 async function updateAppointment(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult | ApiAnswer> {

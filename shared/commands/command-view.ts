@@ -6,13 +6,14 @@ import type { CommandRecord } from './types';
 
 /** `basePath`: the caller's prefix in front of our routes (`publicBasePath`), so statusUrl can be followed. */
 export function commandView(command: CommandRecord, basePath = ''): Record<string, unknown> {
-  const appointmentId = command.payload.type === 'create' ? undefined : command.payload.appointmentId;
+  const appointmentId = command.payload.type === 'update' || command.payload.type === 'cancel' ? command.payload.appointmentId : undefined;
   return {
     commandId: command.commandId,
     type: command.type,
     status: command.status,
     ...(appointmentId !== undefined ? { appointmentId } : {}),
     ...(command.payload.type === 'create' ? { externalUserId: command.payload.request.externalUserId } : {}),
+    ...(command.payload.type === 'purchase' ? { credits: command.payload.credits, origin: command.payload.origin } : {}),
     attempts: command.attempts,
     createdAt: command.createdAt,
     updatedAt: command.updatedAt,

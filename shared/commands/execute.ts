@@ -10,6 +10,8 @@ import { refundOnCancel } from '../credits/rules';
 import { ConflictError, InsufficientCreditsError, ValidationError } from '../moncreneau/client/errors';
 import { findBooking, type FoundBooking, type LookupField } from '../moncreneau/client/resources/appointments';
 import type { Appointment, CallOptions, CreateAppointmentRequest } from '../moncreneau/client/types';
+import type { PaymentApplied } from '../payments/apply';
+import { executePurchase, type PurchaseDeps } from '../payments/purchase';
 import { failureKind, reportedAvailableCredits, toCommandError } from './failure-kind';
 import type { AppointmentsPort } from './ports';
 import type { CommandError, CommandRecord, CommandResult } from './types';
@@ -18,10 +20,12 @@ export interface ExecuteDeps {
   readonly ledger: Ledger;
   readonly appointments: AppointmentsPort;
   readonly refuseWhenEmpty: boolean;
+  /** Credit purchases (outbound worker); absent where no purchase is executed. */
+  readonly purchases?: PurchaseDeps;
 }
 
 export type Execution =
-  | { readonly kind: 'succeeded'; readonly result: CommandResult; readonly ledger?: ConfirmOutcome | RefundOutcome }
+  | { readonly kind: 'succeeded'; readonly result: CommandResult; readonly ledger?: ConfirmOutcome | RefundOutcome; readonly payment?: PaymentApplied }
   | { readonly kind: 'definitive'; readonly error: CommandError; readonly cause?: unknown; readonly insufficientCredits?: 'local' | 'api' }
   | { readonly kind: 'transient'; readonly error: CommandError; readonly cause: unknown };
 
@@ -30,7 +34,8 @@ export function reservationId(command: CommandRecord): string {
   return command.failures === 0 ? command.commandId : `${command.commandId}#rerun${command.failures}`;
 }
 
-export async function executeCommand(deps: ExecuteDeps, command: CommandRecord, call: CallOptions): Promise<Execution> {
+/** `phone`: a purchase's payer phone, from the queue message (never stored). */
+export async function executeCommand(deps: ExecuteDeps, command: CommandRecord, call: CallOptions, phone?: string): Promise<Execution> {
   try {
     switch (command.payload.type) {
       case 'create':
@@ -41,6 +46,8 @@ export async function executeCommand(deps: ExecuteDeps, command: CommandRecord, 
       }
       case 'cancel':
         return await executeCancel(deps, command, command.payload.appointmentId, call);
+      case 'purchase':
+        return await executePurchaseCommand(deps, command, phone, call);
     }
   } catch (error) {
     return failed(error, command);
@@ -131,5 +138,26 @@ async function readQuietly(deps: ExecuteDeps, appointmentId: string, call: CallO
     return await deps.appointments.get(appointmentId, call);
   } catch {
     return undefined;
+  }
+}
+
+async function executePurchaseCommand(deps: ExecuteDeps, command: CommandRecord, phone: string | undefined, call: CallOptions): Promise<Execution> {
+  if (command.payload.type !== 'purchase') throw new Error('not a purchase');
+  if (!deps.purchases) return { kind: 'definitive', error: { code: 'NOT_CONFIGURED', message: 'This function executes no purchases' } };
+  const { credits, origin, reason, phoneMasked } = command.payload;
+  const run = await executePurchase(deps.purchases, { commandId: command.commandId, credits, origin, reason, ...(phoneMasked ? { phoneMasked } : {}) }, phone, call);
+  switch (run.kind) {
+    case 'started':
+      return {
+        kind: 'succeeded',
+        result: { payment: { paymentId: run.report.paymentId, status: run.applied.to ?? run.report.status, credits: run.report.credits }, outcome: run.again ? 'already_started' : 'purchase_started' },
+        payment: run.applied,
+      };
+    case 'not_started':
+      return failed(run.error, command);
+    case 'outcome_unknown':
+      return { kind: 'definitive', error: { code: 'PURCHASE_OUTCOME_UNKNOWN', message: run.message }, ...(run.cause ? { cause: run.cause } : {}) };
+    case 'phone_unavailable':
+      return { kind: 'definitive', error: { code: 'PHONE_UNAVAILABLE', message: 'The payer phone travels only in the original queue message (it is never stored); this replay has none. Purchase again.' } };
   }
 }

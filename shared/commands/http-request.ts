@@ -48,7 +48,10 @@ export function idempotencyKey(event: APIGatewayProxyEvent): Parsed<string | und
  * The Idempotency-Key a create must carry: without one, a retry after a timeout or a 503 cannot be
  * told from a new booking. 400 IDEMPOTENCY_KEY_REQUIRED when absent.
  */
-export function requiredIdempotencyKey(event: APIGatewayProxyEvent): Parsed<string> {
+export function requiredIdempotencyKey(
+  event: APIGatewayProxyEvent,
+  what: { readonly route: string; readonly risk: string; readonly unit: string } = { route: 'POST /appointments', risk: 'book twice', unit: 'booking' },
+): Parsed<string> {
   const key = idempotencyKey(event);
   if (!key.ok) return key;
   if (key.value !== undefined) return { ok: true, value: key.value };
@@ -57,8 +60,8 @@ export function requiredIdempotencyKey(event: APIGatewayProxyEvent): Parsed<stri
     response: errorResponse(
       400,
       'IDEMPOTENCY_KEY_REQUIRED',
-      `POST /appointments requires an Idempotency-Key header: without it a retry (after a timeout, a network error or a 503) cannot be told apart from a new request and could book twice. Send one unique value per booking (${IDEMPOTENCY_KEY_FORMAT}, e.g. a UUID or your order id) and send the same value again on every retry of that booking.`,
-      [{ field: 'Idempotency-Key', problem: `is required on create; must be ${IDEMPOTENCY_KEY_FORMAT}` }],
+      `${what.route} requires an Idempotency-Key header: without it a retry (after a timeout, a network error or a 503) cannot be told apart from a new request and could ${what.risk}. Send one unique value per ${what.unit} (${IDEMPOTENCY_KEY_FORMAT}, e.g. a UUID or your order id) and send the same value again on every retry of that ${what.unit}.`,
+      [{ field: 'Idempotency-Key', problem: `is required on ${what.route}; must be ${IDEMPOTENCY_KEY_FORMAT}` }],
     ),
   };
 }

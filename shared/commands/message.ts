@@ -6,10 +6,16 @@ export interface CommandMessage {
   readonly commandId: string;
   /** The command's failure count when this message was dead-lettered (replay marker). */
   readonly rerunFailure?: number;
+  /** A purchase's payer phone: only here, in flight, never in the command record (personal data). */
+  readonly phone?: string;
 }
 
 export function encodeCommandMessage(message: CommandMessage): string {
-  return JSON.stringify(message.rerunFailure === undefined ? { commandId: message.commandId } : message);
+  return JSON.stringify({
+    commandId: message.commandId,
+    ...(message.rerunFailure === undefined ? {} : { rerunFailure: message.rerunFailure }),
+    ...(message.phone === undefined ? {} : { phone: message.phone }),
+  });
 }
 
 /** undefined for a body that is not a command message (acknowledged and logged: retrying cannot fix it). */
@@ -21,7 +27,11 @@ export function decodeCommandMessage(body: string): CommandMessage | undefined {
     return undefined;
   }
   if (!parsed || typeof parsed !== 'object') return undefined;
-  const { commandId, rerunFailure } = parsed as Record<string, unknown>;
+  const { commandId, rerunFailure, phone } = parsed as Record<string, unknown>;
   if (typeof commandId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(commandId)) return undefined;
-  return Number.isInteger(rerunFailure) ? { commandId, rerunFailure: rerunFailure as number } : { commandId };
+  return {
+    commandId,
+    ...(Number.isInteger(rerunFailure) ? { rerunFailure: rerunFailure as number } : {}),
+    ...(typeof phone === 'string' && /^\+\d{8,15}$/.test(phone) ? { phone } : {}),
+  };
 }

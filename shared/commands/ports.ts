@@ -51,7 +51,7 @@ export interface CommandStore {
 
 export interface CommandQueue {
   /** `rerunFailure` keeps a DLQ replay's marker when a paused replay is re-sent. */
-  enqueue(commandId: string, options?: { readonly delaySeconds?: number; readonly rerunFailure?: number }): Promise<void>;
+  enqueue(commandId: string, options?: { readonly delaySeconds?: number; readonly rerunFailure?: number; readonly phone?: string }): Promise<void>;
   /** A definitive failure, with its reason as message attributes; a redrive replays it. */
   toDeadLetter(commandId: string, failure: { readonly reason: string; readonly errorCode: string; readonly failures: number }): Promise<void>;
 }

@@ -8,7 +8,7 @@
  */
 import type { Appointment, CreateAppointmentRequest, UpdateAppointmentRequest } from '../moncreneau/client/types';
 
-export type CommandType = 'create' | 'update' | 'cancel';
+export type CommandType = 'create' | 'update' | 'cancel' | 'purchase';
 
 export type CommandStatus = 'QUEUED' | 'RUNNING' | 'RETRYING' | 'PAUSED' | 'SUCCEEDED' | 'FAILED';
 
@@ -25,7 +25,12 @@ export interface CommandError {
 export type CommandPayload =
   | { readonly type: 'create'; readonly request: CreateAppointmentRequest }
   | { readonly type: 'update'; readonly appointmentId: string; readonly changes: UpdateAppointmentRequest }
-  | { readonly type: 'cancel'; readonly appointmentId: string };
+  | { readonly type: 'cancel'; readonly appointmentId: string }
+  /**
+   * A credit purchase (docs/payments.md). The payer phone is never stored in clear: only its mask is kept
+   * here; the number itself travels in the queue message (CommandMessage.phone) to the worker.
+   */
+  | { readonly type: 'purchase'; readonly credits: number; readonly origin: 'api' | 'cli' | 'auto'; readonly reason: string; readonly phoneMasked?: string };
 
 export interface CommandRecord {
   readonly commandId: string;
@@ -69,6 +74,12 @@ export type CommandResult =
        * `default` = 1) and what the ledger did: `already_refunded` when the cancellation webhook recorded it first.
        */
       readonly refund?: { readonly credits: number; readonly from: 'creditsRefunded' | 'creditsConsumed' | 'creditsUsed' | 'default'; readonly ledger: 'refunded' | 'already_refunded' };
+    }
+  | {
+      /** The payment MONCRENEAU started (PENDING until its webhook, a poll or the deadline settles it: npm run credits). */
+      readonly payment: { readonly paymentId: string; readonly status: string; readonly credits: number };
+      /** `already_started`: a redelivery found the purchase already sent and answered. */
+      readonly outcome: 'purchase_started' | 'already_started';
     };
 
 export function isTerminal(status: CommandStatus): boolean {

@@ -58,7 +58,7 @@ export function createCommandWorker(deps: WorkerDeps) {
     const flag = await deps.outbound.outboundWrites();
     if (!flag.enabled) {
       if (!rerun) await deps.store.pause(command.commandId, flag.reason ?? 'outbound writes paused');
-      await deps.queue.enqueue(command.commandId, { delaySeconds: deps.pauseDelaySeconds, ...(rerun ? { rerunFailure: message.rerunFailure } : {}) });
+      await deps.queue.enqueue(command.commandId, { delaySeconds: deps.pauseDelaySeconds, ...(rerun ? { rerunFailure: message.rerunFailure } : {}), ...(message.phone ? { phone: message.phone } : {}) });
       return { kind: 'paused', command, reason: flag.reason };
     }
 
@@ -72,7 +72,7 @@ export function createCommandWorker(deps: WorkerDeps) {
 
     const running = started.command;
     const call: CallOptions = { remainingTimeMs: () => inv.remainingTimeMs() - deps.deadlineMarginMs, requestId: running.commandId };
-    const execution = await executeCommand(deps, running, call);
+    const execution = await executeCommand(deps, running, call, message.phone);
     const outcome: WorkerOutcome = { kind: 'executed', command: running, execution };
     switch (execution.kind) {
       case 'succeeded':

@@ -7,11 +7,13 @@ import { COMMANDS_ENV, TUNING_ENV } from '../config/function-env';
 import { rateLimitedClientFromEnv } from './moncreneau-client';
 
 export function commandsAdapters(env: NodeJS.ProcessEnv) {
+  const client = rateLimitedClientFromEnv(env);
   return {
     store: new CommandsTable(requiredEnv(COMMANDS_ENV.commandsTable, env)),
     ledger: new CreditsLedger(requiredEnv(COMMANDS_ENV.ledgerTable, env)),
     outbound: new FeatureFlags(requiredEnv(COMMANDS_ENV.flagsTable, env), { cacheMs: intEnv(TUNING_ENV.flagCacheMs, 15_000, env) }),
-    appointments: rateLimitedClientFromEnv(env).appointments,
+    appointments: client.appointments,
+    credits: client.credits,
     outboundQueueUrl: requiredEnv(COMMANDS_ENV.outboundQueueUrl, env),
     refuseWhenNoCredits: boolEnv(COMMANDS_ENV.refuseWhenNoCredits, true, env),
   };

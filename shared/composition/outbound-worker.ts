@@ -15,6 +15,7 @@ import { observeBalance } from '../observability/credits-observer';
 import { logger } from '../observability/powertools';
 import { observeOutcome } from '../observability/worker-observer';
 import { traceAwsClients } from './aws';
+import { paymentsFromEnv } from './payments';
 import { commandsAdapters } from './commands';
 import { sqsBatch } from './sqs-batch';
 
@@ -22,7 +23,8 @@ const ENV = FUNCTION_ENV.outboundWorker;
 
 export function composeOutboundWorker(env: NodeJS.ProcessEnv = process.env): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   traceAwsClients();
-  const { store, ledger, outbound, appointments, outboundQueueUrl, refuseWhenNoCredits } = commandsAdapters(env);
+  const { store, ledger, outbound, appointments, credits, outboundQueueUrl, refuseWhenNoCredits } = commandsAdapters(env);
+  const { payments, apply } = paymentsFromEnv(env, ledger);
   const queue = new OutboundQueue(outboundQueueUrl, requiredEnv(ENV.outboundDlqUrl, env));
   const handleCommand = createCommandWorker({
     store,
@@ -31,6 +33,7 @@ export function composeOutboundWorker(env: NodeJS.ProcessEnv = process.env): (ev
     ledger: reportingBalance(ledger, intEnv(ENV.lowCreditThreshold, 10, env), observeBalance),
     appointments,
     refuseWhenEmpty: refuseWhenNoCredits,
+    purchases: { ...apply, client: credits, attempts: payments },
     pauseDelaySeconds: intEnv(TUNING_ENV.pauseDelaySeconds, 300, env),
     deadlineMarginMs: intEnv(TUNING_ENV.deadlineMarginMs, 3000, env),
     now: Date.now,

@@ -1,5 +1,5 @@
 /**
- * webhook-processor: event store, appointments mirror, ledger → batch logic (one write for first
+ * webhook-processor: event store, appointments mirror, ledger, payments → batch logic (one write for first
  * deliveries, claim → apply → complete for the rest) → observer; the balance reported once per batch.
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -13,10 +13,12 @@ import { balanceReport, changesBalance } from '../credits/balance-report';
 import { observeBalance } from '../observability/credits-observer';
 import { observeRecord, observeRecordFailure } from '../observability/processor-observer';
 import { logger } from '../observability/powertools';
+import { paymentAppliers } from '../payments/webhook';
 import { appointmentAppliers, appointmentPlanner } from '../webhooks/appliers';
 import { createBatchProcessor } from '../webhooks/batch';
 import { createRecordProcessor, type RecordOutcome } from '../webhooks/processor';
 import { traceAwsClients } from './aws';
+import { paymentsFromEnv } from './payments';
 import { sqsBatch } from './sqs-batch';
 
 const ENV = FUNCTION_ENV.webhookProcessor;
@@ -32,7 +34,8 @@ export function composeWebhookProcessor(env: NodeJS.ProcessEnv = process.env): (
   const mirror = new AppointmentsTable(requiredEnv(ENV.appointmentsTable, env), { retentionDays: intEnv(ENV.appointmentRetentionDays, 400, env) });
   const ledger = new CreditsLedger(requiredEnv(ENV.ledgerTable, env));
   const threshold = intEnv(ENV.lowCreditThreshold, 10, env);
-  const appliers = appointmentAppliers(mirror, ledger);
+  // Payment events go step by step (claim → apply → complete): their effects are conditional transitions.
+  const appliers = { ...appointmentAppliers(mirror, ledger), ...paymentAppliers(paymentsFromEnv(env, ledger).apply) };
   const processBatch = createBatchProcessor({
     processRecord: createRecordProcessor({ claims: events, appliers }),
     appliers,

@@ -25,6 +25,12 @@ export const COMMANDS_ENV = {
   refuseWhenNoCredits: 'REFUSE_WHEN_NO_CREDITS',
 } as const;
 
+/** What every function that applies payment reports needs: the payments table and the deadline. */
+export const PAYMENTS_ENV = {
+  paymentsTable: 'PAYMENTS_TABLE_NAME',
+  paymentTimeoutMinutes: 'PAYMENT_TIMEOUT_MINUTES',
+} as const;
+
 export const FUNCTION_ENV = {
   webhookReceiver: {
     eventsQueueUrl: 'EVENTS_QUEUE_URL',
@@ -42,6 +48,7 @@ export const FUNCTION_ENV = {
     eventRetentionDays: 'EVENT_RETENTION_DAYS',
     appointmentRetentionDays: 'APPOINTMENT_RETENTION_DAYS',
     processingLeaseSeconds: 'PROCESSING_LEASE_SECONDS',
+    ...PAYMENTS_ENV,
   },
   healthMonitor: {
     ledgerTable: 'LEDGER_TABLE_NAME',
@@ -58,6 +65,15 @@ export const FUNCTION_ENV = {
     ...COMMANDS_ENV,
     outboundDlqUrl: 'OUTBOUND_DLQ_URL',
     lowCreditThreshold: 'LOW_CREDIT_THRESHOLD',
+    ...PAYMENTS_ENV,
+  },
+  paymentsSweeper: {
+    ...COMMANDS_ENV,
+    ...PAYMENTS_ENV,
+    commandRetentionDays: 'COMMAND_RETENTION_DAYS',
+    autoRechargeThreshold: 'AUTO_RECHARGE_THRESHOLD',
+    autoRechargeAmount: 'AUTO_RECHARGE_AMOUNT',
+    autoRechargeMaxFailures: 'AUTO_RECHARGE_MAX_FAILURES',
   },
 } as const;
 

@@ -11,7 +11,7 @@ export interface BalanceReport {
   readonly low: boolean;
 }
 
-const UNCHANGED: ReadonlySet<MovementOutcome> = new Set(['already_reserved', 'already_confirmed', 'already_released', 'not_reserved', 'already_debited', 'already_refunded', 'already_synced']);
+const UNCHANGED: ReadonlySet<MovementOutcome> = new Set(['already_reserved', 'already_confirmed', 'already_released', 'not_reserved', 'already_debited', 'already_refunded', 'already_synced', 'already_credited']);
 
 /** Whether a movement changed the balance (the `already_*` / `not_*` outcomes did not). */
 export function changesBalance(outcome: MovementOutcome): boolean {

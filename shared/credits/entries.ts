@@ -5,7 +5,7 @@
  */
 export const BALANCE_ID = 'balance';
 
-export type EntryKind = 'reserve' | 'release' | 'appointment-debit' | 'appointment-refund' | 'sync' | 'manual-set' | 'manual-adjust';
+export type EntryKind = 'reserve' | 'release' | 'appointment-debit' | 'appointment-refund' | 'payment-credit' | 'sync' | 'manual-set' | 'manual-adjust';
 
 export const entryIds = {
   /** One credit held for a create command before MONCRENEAU is called. */
@@ -16,6 +16,8 @@ export const entryIds = {
   appointmentDebit: (appointmentId: string) => `appt-debit#${appointmentId}`,
   /** The refund of a cancelled appointment, by our command or its webhook, whichever comes first. */
   appointmentRefund: (appointmentId: string) => `appt-refund#${appointmentId}`,
+  /** The credits a SUCCESSFUL purchase added, once, whichever report (webhook, poll, replay) came first. */
+  payment: (paymentId: string) => `payment#${paymentId}`,
   /**
    * A balance MONCRENEAU reported: `sync#402#<reservationId>` for a 402 on that reservation (a replay of
    * the same answer cannot overwrite later movements), a random one otherwise. Operator sets and

@@ -17,8 +17,10 @@ export type ReleaseOutcome = 'released' | 'not_reserved' | 'already_released';
 export type DebitOutcome = 'debited' | 'already_debited';
 export type RefundOutcome = 'refunded' | 'already_refunded';
 export type SyncOutcome = BalanceSet['outcome'];
+/** A SUCCESSFUL purchase's credits (entry `payment#<paymentId>`, written with the payment's transition). */
+export type PurchaseCreditOutcome = 'credited' | 'already_credited';
 /** What one movement did to the ledger; the `already_*` / `not_*` ones changed nothing. */
-export type MovementOutcome = ReserveOutcome | ConfirmOutcome | ReleaseOutcome | DebitOutcome | RefundOutcome | SyncOutcome;
+export type MovementOutcome = ReserveOutcome | ConfirmOutcome | ReleaseOutcome | DebitOutcome | RefundOutcome | SyncOutcome | PurchaseCreditOutcome;
 
 /** Movements the logic makes. */
 export interface Ledger {

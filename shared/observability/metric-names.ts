@@ -47,5 +47,14 @@ export const METRICS = {
   appointmentsCancelled: 'AppointmentsCancelled',
   // Dimension `source` = local (ledger, before any call) | api (MONCRENEAU 402).
   insufficientCredits: 'InsufficientCredits',
+  // Credit purchases (docs/payments.md), counted on the write that made the transition, whoever made it
+  // (webhook processor, payments sweeper's poll or deadline, outbound worker's POST answer).
+  paymentsSucceeded: 'PaymentsSucceeded',
+  paymentsFailed: 'PaymentsFailed',
+  paymentsExpired: 'PaymentsExpired',
+  paymentsNeedingReconciliation: 'PaymentsNeedingReconciliation',
+  // Automatic recharge (payments sweeper): purchases started, and a gauge (1 while stopped after K failures).
+  autoRechargeStarted: 'AutoRechargeStarted',
+  autoRechargeStopped: 'AutoRechargeStopped',
 } as const;
 

@@ -2,6 +2,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { EventInProgressError, type RecordOutcome } from '../webhooks/processor';
 import { METRICS } from './metric-names';
+import { observePayment } from './payments-observer';
 import { logger, metrics, MetricUnit } from './powertools';
 
 type RecordKeys = Pick<SQSRecord, 'messageId' | 'attributes' | 'messageAttributes'>;
@@ -20,7 +21,8 @@ export function observeRecord(result: RecordOutcome, record: RecordKeys, now: nu
     case 'processed': {
       logger.info('Event processed', { ...keys, outcome: result.outcome, ...(result.credits ? { credits: result.credits } : {}) });
       metrics.addMetric(METRICS.webhooksProcessed, MetricUnit.Count, 1);
-      if (result.outcome !== 'already_applied') metrics.addMetric(METRICS.appointmentEventsApplied, MetricUnit.Count, 1);
+      if (result.payment) observePayment(result.payment);
+      else if (result.outcome !== 'already_applied') metrics.addMetric(METRICS.appointmentEventsApplied, MetricUnit.Count, 1);
       const sent = Number(record.attributes?.SentTimestamp);
       if (Number.isFinite(sent)) metrics.addMetric(METRICS.webhookProcessingLagMs, MetricUnit.Milliseconds, Math.max(0, now - sent));
       return;

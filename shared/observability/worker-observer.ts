@@ -10,8 +10,9 @@ import { logger, metrics, MetricUnit } from './powertools';
 export const API_KEY_UNUSABLE = 'CLIENT_CONFIGURATION';
 import { countByType } from './moncreneau-observer';
 import type { WorkerOutcome } from '../commands/worker';
+import { observePayment } from './payments-observer';
 
-const APPOINTMENT_METRIC = { create: METRICS.appointmentsCreated, update: METRICS.appointmentsUpdated, cancel: METRICS.appointmentsCancelled } as const;
+const APPOINTMENT_METRIC = { create: METRICS.appointmentsCreated, update: METRICS.appointmentsUpdated, cancel: METRICS.appointmentsCancelled, purchase: undefined } as const;
 
 export function observeOutcome(outcome: WorkerOutcome, record: Pick<SQSRecord, 'messageId' | 'attributes'>): void {
   const base = { messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount };
@@ -36,10 +37,13 @@ export function observeOutcome(outcome: WorkerOutcome, record: Pick<SQSRecord, '
   const { command, execution } = outcome;
   const keys = { ...base, commandId: command.commandId, type: command.type, attempts: command.attempts };
   if (execution.kind === 'succeeded') {
-    const appointmentId = 'appointment' in execution.result ? execution.result.appointment.id : execution.result.appointmentId;
-    logger.info('Command succeeded', { ...keys, appointmentId, outcome: execution.result.outcome, ledger: execution.ledger });
+    const result = execution.result;
+    const ids = 'appointment' in result ? { appointmentId: result.appointment.id } : 'payment' in result ? { paymentId: result.payment.paymentId, paymentStatus: result.payment.status } : { appointmentId: result.appointmentId };
+    logger.info('Command succeeded', { ...keys, ...ids, outcome: result.outcome, ledger: execution.ledger });
     countByType(METRICS.commandsSucceeded, command.type);
-    if (execution.result.outcome !== 'already_cancelled') countByType(APPOINTMENT_METRIC[command.type], command.type);
+    const appointmentMetric = APPOINTMENT_METRIC[command.type];
+    if (appointmentMetric && result.outcome !== 'already_cancelled') countByType(appointmentMetric, command.type);
+    if (execution.payment) observePayment(execution.payment);
     return;
   }
   if (execution.kind === 'definitive') {

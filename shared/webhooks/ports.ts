@@ -3,7 +3,8 @@
  * event store, the appointments mirror and the credits ledger are injected (adapters in
  * shared/adapters implement these), so the receiver and the processor have no AWS imports.
  */
-import type { DebitOutcome, Ledger, RefundOutcome } from '../credits/ports';
+import type { DebitOutcome, Ledger, PurchaseCreditOutcome, RefundOutcome } from '../credits/ports';
+import type { PaymentApplied } from '../payments/apply';
 import type { AppointmentSnapshot } from '../domain/appointment-snapshot';
 import type { QueueBody } from './queue-body';
 
@@ -77,10 +78,15 @@ export type ClaimResult = { readonly kind: 'claimed'; readonly attempt: number }
 /** What the mirror did with one appointment event. */
 export type MirrorOutcome = 'inserted' | 'updated' | 'merged_older' | 'already_applied';
 
+/** What a payment event did to its payment (shared/payments/apply.ts), as recorded on the event. */
+export type PaymentEventOutcome = `payment_${PaymentApplied['result']}`;
+
 /** What applying one event did: its main effect, and the ledger movement it made, if any. */
 export interface Applied {
-  readonly outcome: MirrorOutcome;
-  readonly credits?: DebitOutcome | RefundOutcome;
+  readonly outcome: MirrorOutcome | PaymentEventOutcome;
+  readonly credits?: DebitOutcome | RefundOutcome | PurchaseCreditOutcome;
+  /** A payment event's effect, for the observer's payment metrics. */
+  readonly payment?: PaymentApplied;
 }
 
 /** How an event's record is closed: what was applied, or that no applier knows its type. */

@@ -29,7 +29,7 @@ describe.each(stages)('%s alarms', (stage) => {
 
   it('declares at least the alarms the on-call issue lists', () => {
     const ids = specs.map((s) => s.id);
-    for (const id of ['Webhook5xxRate', 'MoncreneauErrorRate', 'MoncreneauLatency', 'CreditsLow', 'InsufficientCredits', 'WebhooksUnprocessed', 'WebhookDlqNotEmpty', 'OutboundDlqNotEmpty', 'StuckWebhookEvents', 'WebhookEnqueueFailures', 'SignatureRejections', 'RateLimitGateRejecting']) {
+    for (const id of ['PaymentFailures', 'PaymentsNeedingReconciliation', 'AutoRechargeStopped', 'Webhook5xxRate', 'MoncreneauErrorRate', 'MoncreneauLatency', 'CreditsLow', 'InsufficientCredits', 'WebhooksUnprocessed', 'WebhookDlqNotEmpty', 'OutboundDlqNotEmpty', 'StuckWebhookEvents', 'WebhookEnqueueFailures', 'SignatureRejections', 'RateLimitGateRejecting']) {
       expect(ids).toContain(id);
     }
     for (const key of Object.keys(w.functions)) {
@@ -170,6 +170,11 @@ const DRIVERS: Record<FunctionKey, () => Promise<void>> = {
     observeRecord({ kind: 'duplicate', eventId: 'e', eventType: 'appointment.created' }, record);
     observeRecordFailure(new Error('x'), record);
     observeBalance({ balance: 3, threshold: 10, low: true });
+    // Payment events: a SUCCESSFUL, a FAILED, a SUCCESSFUL after EXPIRED (as the payment appliers report them).
+    const payment = (fields: object) => ({ paymentId: 'pay_1', reported: 'SUCCESSFUL', source: 'webhook', result: 'transitioned', ...fields }) as never;
+    observeRecord({ kind: 'processed', eventId: 'p1', eventType: 'payment.successful', outcome: 'payment_transitioned', credits: 'credited', payment: payment({ from: 'PENDING', to: 'SUCCESSFUL' }) }, record);
+    observeRecord({ kind: 'processed', eventId: 'p2', eventType: 'payment.failed', outcome: 'payment_transitioned', payment: payment({ reported: 'FAILED', from: 'PENDING', to: 'FAILED' }) }, record);
+    observeRecord({ kind: 'processed', eventId: 'p3', eventType: 'payment.successful', outcome: 'payment_transitioned', payment: payment({ from: 'EXPIRED', to: 'SUCCESSFUL', reconcile: 'late' }) }, record);
   },
   appointmentsApi: async () => {
     const { observeApiOutcome } = await import('../../shared/observability/api-observer');
@@ -197,6 +202,30 @@ const DRIVERS: Record<FunctionKey, () => Promise<void>> = {
     onLocalThrottleRejected({ limiter: 'moncreneau', limitedBy: 'per-minute', wouldWaitMs: 1000 });
     observeBalance({ balance: 30, threshold: 10, low: false });
     observeSecretProblem({ secret: 's', kind: 'fetch_failed', servingLastGoodForMs: 1000 });
+    // A purchase whose POST answer already settled it (rare: normally PENDING).
+    const purchase = { commandId: 'p', type: 'purchase', attempts: 1 } as never;
+    const paid = (fields: object) => ({ kind: 'executed', command: purchase, execution: { kind: 'succeeded', result: { payment: { paymentId: 'pay_1', status: 'X', credits: 5 }, outcome: 'purchase_started' }, payment: { paymentId: 'pay_1', reported: 'X', source: 'purchase', result: 'created', from: null, ...fields } } }) as never;
+    observeOutcome(paid({ to: 'SUCCESSFUL' }), record);
+    observeOutcome(paid({ to: 'FAILED' }), record);
+    observeOutcome(paid({ to: 'SUCCESSFUL', reconcile: 'x' }), record);
+  },
+  paymentsSweeper: async () => {
+    const { observeSweep } = await import('../../shared/observability/sweeper-observer');
+    const { onMoncreneauRequest, onLocalThrottleRejected } = await import('../../shared/observability/moncreneau-observer');
+    const { observeSecretProblem } = await import('../../shared/observability/secret-observer');
+    const applied = (fields: object) => ({ paymentId: 'pay_1', reported: 'SUCCESSFUL', result: 'transitioned', from: 'PENDING', ...fields }) as never;
+    observeSweep({
+      deadline: [
+        { applied: applied({ reported: 'EXPIRED', source: 'deadline', to: 'EXPIRED' }), poll: 'PENDING' },
+        { applied: applied({ source: 'poll', to: 'SUCCESSFUL' }), poll: 'SUCCESSFUL' },
+        { applied: applied({ reported: 'FAILED', source: 'poll', to: 'FAILED' }), poll: 'FAILED' },
+        { applied: applied({ source: 'poll', from: 'EXPIRED', to: 'SUCCESSFUL', reconcile: 'late' }), poll: 'SUCCESSFUL' },
+      ],
+      autoRecharge: { enabled: true, stopped: true, started: { commandId: 'c', credits: 100, balance: 3 }, state: { consecutiveFailures: 3, stoppedAt: 't' } },
+    });
+    onMoncreneauRequest({ method: 'GET', route: '/credits/purchases/{id}', status: 200, durationMs: 50, attempt: 1, outcome: 'success', requestId: 'r' } as never);
+    onLocalThrottleRejected({ limiter: 'moncreneau', limitedBy: 'per-minute', wouldWaitMs: 1000 });
+    observeSecretProblem({ secret: 's', kind: 'fetch_failed' });
   },
   healthMonitor: async () => {
     const { observeHealth } = await import('../../shared/observability/health-observer');

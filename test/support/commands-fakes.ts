@@ -77,12 +77,13 @@ export interface SentMessage {
   readonly rerunFailure?: number;
   readonly reason?: string;
   readonly errorCode?: string;
+  readonly phone?: string;
 }
 
 export class MemoryQueue implements CommandQueue {
   readonly sent: SentMessage[] = [];
   failNext = false;
-  async enqueue(commandId: string, options: { delaySeconds?: number; rerunFailure?: number } = {}) {
+  async enqueue(commandId: string, options: { delaySeconds?: number; rerunFailure?: number; phone?: string } = {}) {
     if (this.failNext) {
       this.failNext = false;
       throw new Error('SQS unavailable');

@@ -50,6 +50,39 @@ function setup(overrides: Partial<ApiDeps> = {}) {
 
 const json = (body: string) => JSON.parse(body) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+describe('POST /credits/purchases', () => {
+  it('202 with a purchase command; the phone is stored masked and travels only in the queue message', async () => {
+    const { call, store, queue } = setup();
+    const res = await call(event('POST', '/credits/purchases', { body: { credits: 50, phone: '+224621234567', reason: 'top-up' } }));
+    expect(res.statusCode).toBe(202);
+    expect(json(res.body)).toEqual({ commandId: 'cmd-1', status: 'QUEUED', statusUrl: '/commands/cmd-1' });
+    expect(store.commands.get('cmd-1')?.payload).toEqual({ type: 'purchase', credits: 50, origin: 'api', reason: 'top-up', phoneMasked: '+224•••••••67' });
+    expect(JSON.stringify([...store.commands.values()])).not.toContain('621234567');
+    expect(queue.main()).toEqual([{ queue: 'main', commandId: 'cmd-1', phone: '+224621234567' }]);
+  });
+
+  it('requires an Idempotency-Key (a retry must never pay twice), and the same key replays the same purchase', async () => {
+    const { call, store } = setup();
+    const missing = await call(event('POST', '/credits/purchases', { body: { credits: 5 }, withoutKey: true }));
+    expect([missing.statusCode, json(missing.body).error.code]).toEqual([400, 'IDEMPOTENCY_KEY_REQUIRED']);
+    expect(json(missing.body).error.message).toMatch(/pay twice/);
+    const headers = { 'Idempotency-Key': 'buy-1' };
+    await call(event('POST', '/credits/purchases', { body: { credits: 5 }, headers }));
+    const again = await call(event('POST', '/credits/purchases', { body: { credits: 5 }, headers }));
+    expect([again.statusCode, again.headers?.['idempotent-replayed']]).toEqual([202, 'true']);
+    expect(store.commands.size).toBe(1);
+  });
+
+  it('400 VALIDATION_ERROR for bad credits or phone, without echoing the phone', async () => {
+    const { call, store } = setup();
+    const res = await call(event('POST', '/credits/purchases', { body: { credits: 0, phone: '0621234567', extra: 1 } }));
+    expect(res.statusCode).toBe(400);
+    expect(json(res.body).error.details.map((d: { field: string }) => d.field)).toEqual(['credits', 'phone', 'extra']);
+    expect(res.body).not.toContain('0621234567');
+    expect(store.commands.size).toBe(0);
+  });
+});
+
 describe('POST /appointments', () => {
   it('202 with the command id, Location, stored QUEUED command with a default externalUserId, one message enqueued', async () => {
     const { call, store, queue } = setup();

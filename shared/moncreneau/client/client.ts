@@ -1,15 +1,18 @@
-/** The facade: `createMoncreneauClient(options)` → `{ departments, appointments }`. */
+/** The facade: `createMoncreneauClient(options)` → `{ departments, appointments, credits }`. */
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { resolveOptions, type MoncreneauClientOptions, type ResolvedOptions } from './config';
 import { ApiKeyProvider } from './credentials';
 import { RequestExecutor, defaultRequestId } from './executor';
 import { AppointmentsResource } from './resources/appointments';
+import { CreditsResource } from './resources/credits';
 import { DepartmentsResource } from './resources/departments';
 import { NodeHttpTransport } from './transport';
 
 export class MoncreneauClient {
   readonly departments: DepartmentsResource;
   readonly appointments: AppointmentsResource;
+  /** Credit purchases (ASSUMED contract, docs/moncreneau-api.md §7). */
+  readonly credits: CreditsResource;
   readonly options: ResolvedOptions;
   private readonly ownTransport?: NodeHttpTransport;
 
@@ -31,6 +34,7 @@ export class MoncreneauClient {
     });
     this.departments = new DepartmentsResource(executor, this.options.cacheTtlMs);
     this.appointments = new AppointmentsResource(executor, this.options, random, options.lookupExisting);
+    this.credits = new CreditsResource(executor);
   }
 
   clearCache(): void {
