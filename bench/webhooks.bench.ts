@@ -444,7 +444,7 @@ async function runInlineServer(clients: ReturnType<typeof localClients>, w: Retu
 /** D: the deployed processor handler on batches of new events, and the batch logic with and without the one-write path. */
 async function measureProcessor(clients: ReturnType<typeof localClients>, w: ReturnType<typeof wiring>): Promise<{ handler: LatencySummary; oneWrite: LatencySummary; stepByStep: LatencySummary }> {
   const handlerTables = await provision(w, clients, { namePrefix: 'bench-d-' });
-  Object.assign(process.env, { EVENTS_TABLE_NAME: handlerTables.tables.events, APPOINTMENTS_TABLE_NAME: handlerTables.tables.appointments, LEDGER_TABLE_NAME: handlerTables.tables.ledger });
+  Object.assign(process.env, { EVENTS_TABLE_NAME: handlerTables.tables.events, APPOINTMENTS_TABLE_NAME: handlerTables.tables.appointments, LEDGER_TABLE_NAME: handlerTables.tables.ledger, PAYMENTS_TABLE_NAME: handlerTables.tables.payments });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const handler = (require('../functions/webhook-processor/handler') as { handler: BatchHandler }).handler;
   const db = documentClient(clients.dynamodb);

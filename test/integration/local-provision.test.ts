@@ -36,11 +36,12 @@ describe('provision (local)', () => {
       ]);
       const types = Object.fromEntries((table?.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
       expect(types[spec.partitionKey.name]).toBe(spec.partitionKey.type);
-      expect((table?.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName, g.KeySchema])).toEqual(
-        (spec.globalIndexes ?? []).map((g) => [
-          g.indexName,
-          [{ AttributeName: g.partitionKey.name, KeyType: 'HASH' }, ...(g.sortKey ? [{ AttributeName: g.sortKey.name, KeyType: 'RANGE' }] : [])],
-        ]),
+      // DynamoDB lists a table's indexes in no particular order: compare them by name.
+      const byName = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+      expect((table?.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName, g.KeySchema]).sort(byName)).toEqual(
+        (spec.globalIndexes ?? [])
+          .map((g) => [g.indexName, [{ AttributeName: g.partitionKey.name, KeyType: 'HASH' }, ...(g.sortKey ? [{ AttributeName: g.sortKey.name, KeyType: 'RANGE' }] : [])]])
+          .sort(byName),
       );
       const ttl = (await clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: name }))).TimeToLiveDescription;
       if (spec.timeToLiveAttribute) expect(ttl).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: spec.timeToLiveAttribute });

@@ -27,6 +27,7 @@ beforeAll(async () => {
   process.env.EVENTS_TABLE_NAME = res.tables.events;
   process.env.APPOINTMENTS_TABLE_NAME = res.tables.appointments;
   process.env.LEDGER_TABLE_NAME = res.tables.ledger;
+  process.env.PAYMENTS_TABLE_NAME = res.tables.payments;
   process.env.MAX_BODY_BYTES = '262144';
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 });
