@@ -163,7 +163,7 @@ export function formatOutboundReport(r: OutboundReport): string {
     `  commands: ${r.accepted} accepted (202), ${r.succeeded} succeeded, ${r.failed} failed, ${r.open} not final`,
     `  at the sandbox: ${r.requests} requests; per 60 s window from the first offer: ${r.perWindow.join(', ')}`,
     `  densest 60 s window ${r.densest60s} (limit ${r.limitPerMinute}): ${mark(r.densest60s <= r.limitPerMinute)};  429 answers ${r.status429} (target 0): ${mark(r.status429 === 0)};  other error answers ${r.otherErrors}`,
-    ...(r.completion ? [`  accepted → SUCCEEDED: p50 ${r.completion.p50.toFixed(1)} s, p99 ${r.completion.p99.toFixed(1)} s (the limiter queues what exceeds its rate)`] : []),
+    ...(r.completion ? [`  accepted → SUCCEEDED: p50 ${r.completion.p50.toFixed(1)} s, p99 ${r.completion.p99.toFixed(1)} s (queueing behind the limiter and the workers)`] : []),
     `  RESULT: ${r.ok ? 'PASS' : 'FAIL'}`,
   ];
   return lines.join('\n');

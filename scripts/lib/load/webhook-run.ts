@@ -179,7 +179,8 @@ function deliveriesSender(load: LoadStack, workload: Workload, concurrency: numb
 async function killDuring(load: LoadStack, sender: Sender, times: number, kills: { done: number; interrupted: number }): Promise<void> {
   const processor = load.stack.functions.webhookProcessor;
   for (let k = 0; k < times; k++) {
-    const due = ((k + 0.5) / times) * sender.figures.deliveries;
+    // Early in each stretch, so that the interrupted batches come back (after the visibility timeout) while deliveries still go out.
+    const due = ((k + 0.25) / times) * sender.figures.deliveries;
     while (sender.figures.sent < due && sender.figures.sent < sender.figures.deliveries) await new Promise((r) => setTimeout(r, 50));
     // Mid-batch: retry for a moment until a batch is in flight (between batches a kill proves nothing).
     for (let tries = 0; tries < 100; tries++) {
