@@ -7,7 +7,7 @@
  *             --commands N (40) --no-redrive
  *   outbound  --duration S (seconds, default 180, at most 3600) --scale K (1, at most 20)
  *             --per-minute N (100) --per-hour N (6000) --offered N (per minute at scale 1; default --per-minute)
- *   --short   both, small: 150 events with one kill; 15 s of outbound with a default-quota key (what `npm test` runs)
+ *   --short   both, small: 150 events with one kill; 10 s of outbound with a default-quota key (what `npm test` runs)
  *   --json    end with one JSON line of every figure
  * Exit status 0 when every target is met, 1 otherwise.
  */

@@ -30,8 +30,8 @@ export const SHORT_WEBHOOKS: WebhookSettings = {
 
 export const FULL_WEBHOOKS: WebhookSettings = { ...SHORT_WEBHOOKS, events: 10_000, concurrency: 16, kills: 5, commands: 40, settleTimeoutMs: 30 * 60_000 };
 
-/** 15 s at 100/min with a key of MONCRENEAU's default quota (1000/h): the path works end to end, no 429. */
-export const SHORT_OUTBOUND: OutboundSettings = { durationMs: 15_000, scale: 1, perMinute: 100, perHour: 1000, offeredPerMinute: 100, drainTimeoutMs: 60_000 };
+/** 10 s at 100/min with a key of MONCRENEAU's default quota (1000/h): the path works end to end, no 429. */
+export const SHORT_OUTBOUND: OutboundSettings = { durationMs: 10_000, scale: 1, perMinute: 100, perHour: 1000, offeredPerMinute: 100, drainTimeoutMs: 60_000 };
 /**
  * 3 minutes at 100/min with a key whose quota is 6000/h: sustaining 100/min needs it (at the default 1000/h
  * the kit holds ~16/min, as it must). `--per-hour 1000` shows that.
