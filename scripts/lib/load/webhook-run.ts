@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { documentClient } from '../../../shared/adapters/aws-clients';
+import { copyBack } from '../../../shared/adapters/dlq-redrive';
 import { signatureHeader } from '../../../shared/moncreneau/signature';
 import { DEFAULT_WEBHOOK_SECRET } from '../../../sandbox/defaults';
 import { localClients } from '../../../infra/local/clients';
@@ -102,7 +103,6 @@ export async function runWebhookLoad(options: WebhookRunOptions): Promise<Webhoo
     const before = await read();
     let afterRedrive: Awaited<ReturnType<typeof read>> | undefined;
     if (options.redrive && before.dlq.length > 0) {
-      const { copyBack } = await import('../../../shared/adapters/dlq-redrive');
       await new Promise((r) => setTimeout(r, 2100)); // the peek's visibility timeout
       await copyBack(clients.sqs, load.stack.resources.queues.webhookEventsDlq.url, load.stack.resources.queues.webhookEvents.url);
       await settle(load, clients.sqs, db, workload, options.settleTimeoutMs, progress, started);
