@@ -14,6 +14,8 @@ export interface Arrival {
   readonly path: string;
   /** The client's X-Request-Id (one per logical call, the same for all its attempts). */
   readonly requestId?: string;
+  /** The server's answer once it came (502: the proxy could not reach it); absent while pending or unanswered. */
+  status?: number;
 }
 
 export interface ArrivalProxy {
@@ -32,15 +34,18 @@ export async function startArrivalProxy(target: string): Promise<ArrivalProxy> {
 
   const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     const header = req.headers['x-request-id'];
-    log.push({ at: Date.now(), method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], requestId: Array.isArray(header) ? header[0] : header });
+    const arrival: Arrival = { at: Date.now(), method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], requestId: Array.isArray(header) ? header[0] : header };
+    log.push(arrival);
     const forward = http.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
       (answer) => {
+        arrival.status = answer.statusCode ?? 502;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
     );
     forward.on('error', () => {
+      arrival.status ??= 502;
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
       res.end('{"error":{"code":"BAD_GATEWAY","message":"bench proxy: upstream failed"}}');
     });

@@ -32,6 +32,12 @@ export interface FunctionIdentity {
 
 export interface LocalFunction extends FunctionIdentity {
   invoke<E, R>(event: E): Promise<R>;
+  /**
+   * Kills the execution environment now, as a crash would (load and fault runs): the invocations in
+   * flight fail with Runtime.ExitError and the next one starts a fresh environment. Returns how many
+   * invocations it interrupted.
+   */
+  kill(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -46,6 +52,9 @@ export function inProcessFunction(handler: LambdaHandler, identity: FunctionIden
   return {
     ...identity,
     invoke: async <E, R>(event: E) => (await runHandler(handler, event, contextInit({ ...identity }))) as R,
+    kill: async () => {
+      throw new Error(`${identity.functionName} runs in-process: it cannot be killed`);
+    },
     close: async () => undefined,
   };
 }
@@ -161,6 +170,14 @@ export async function loadWorkerFunction(
           throw error;
         },
       );
+    },
+    async kill(): Promise<number> {
+      const worker = await current?.catch(() => undefined);
+      if (!worker) return 0;
+      const interrupted = pending.size;
+      // The 'exit' handler fails what was in flight and forgets the worker; the next invoke respawns it.
+      await worker.terminate();
+      return interrupted;
     },
     async close(): Promise<void> {
       closing = true;

@@ -51,6 +51,11 @@ export interface LocalStackOptions {
   readonly metricsFile?: string;
   /** Application steps once tables, queues and the sandbox exist, before any function runs. */
   readonly prepare?: (context: PrepareContext) => Promise<void>;
+  /**
+   * Variables given to every function last, over the wiring's values (load and fault runs: a proxy in
+   * front of the sandbox, scaled rate limits, a key of their own). `npm start` never sets it.
+   */
+  readonly functionEnv?: (context: PrepareContext) => Readonly<Record<string, string>>;
   readonly log?: (line: string) => void;
 }
 
@@ -62,6 +67,8 @@ export interface LocalStack {
   readonly resources: LocalResources;
   readonly emulators: Emulators;
   readonly metricsFile?: string;
+  /** The running functions (fault runs kill one mid-batch with `kill()`). */
+  readonly functions: Readonly<Record<FunctionKey, LocalFunction>>;
   stop(): Promise<void>;
 }
 
@@ -128,11 +135,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const webhookPath = w.functions[WEBHOOK_FUNCTION]?.routes?.[0]?.path;
     const webhookUrl = webhookPath ? `${api.url}${webhookPath}` : undefined;
     const sandbox = options.withSandbox ? await startLocalSandbox(started, webhookUrl) : undefined;
-    await options.prepare?.({ resources, clients, sandbox, log });
+    const context: PrepareContext = { resources, clients, sandbox, log };
+    await options.prepare?.(context);
 
     let loaded: Record<FunctionKey, LocalFunction>;
     try {
-      loaded = await loadFunctions(started, sandbox);
+      loaded = await loadFunctions(started, sandbox, options.functionEnv?.(context) ?? {});
     } catch (error) {
       functions.reject(error as Error);
       throw error;
@@ -141,7 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     startPollers(started, loaded);
     startSchedules(started, loaded);
 
-    return { apiUrl: api.url, webhookUrl, sandboxUrl: sandbox?.url, resources, emulators, metricsFile: options.metricsFile, stop: () => running.stopAll() };
+    return { apiUrl: api.url, webhookUrl, sandboxUrl: sandbox?.url, resources, emulators, metricsFile: options.metricsFile, functions: loaded, stop: () => running.stopAll() };
   } catch (error) {
     await running.stopAll();
     throw error;
@@ -197,7 +205,7 @@ async function startLocalSandbox({ options, running, log }: Started, webhookUrl:
   return sandbox;
 }
 
-async function loadFunctions({ w, config, emulators, resources, options, running, metrics }: Started, sandbox: RunningSandbox | undefined): Promise<Record<FunctionKey, LocalFunction>> {
+async function loadFunctions({ w, config, emulators, resources, options, running, metrics }: Started, sandbox: RunningSandbox | undefined, extraEnv: Readonly<Record<string, string>>): Promise<Record<FunctionKey, LocalFunction>> {
   const loaded = {} as Record<FunctionKey, LocalFunction>;
   for (const key of functionKeys(w)) {
     const spec = w.functions[key];
@@ -205,6 +213,7 @@ async function loadFunctions({ w, config, emulators, resources, options, running
       ...lambdaRuntimeEnvironment(w, key, emulators),
       ...resolveFunctionEnvironment(w, config, key, resources),
       ...(sandbox ? { MONCRENEAU_BASE_URL: sandbox.apiBaseUrl } : {}),
+      ...extraEnv,
     };
     loaded[key] = await loadWorkerFunction({
       functionName: localFunctionName(w, key),
