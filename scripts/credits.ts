@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const db = documentClient(target.dynamodb);
   const ledger = new CreditsLedger(target.tables.ledger, { db });
   const payments = new PaymentsTable(target.tables.payments, ledger, { db });
-  const [command = 'show', amount, more] = positional;
+  const [command = 'show', amount] = positional;
   const reason = typeof options.reason === 'string' ? options.reason.trim() : '';
 
   if (command === 'purchase') {
@@ -75,7 +75,6 @@ async function main(): Promise<void> {
   } else if (command !== 'show') {
     fail(`unknown command "${command}" (show | set N --reason … | adjust ±N --reason … | release <reservationId> --reason … | purchase N [--phone +…] --reason … | auto-recharge [resume --reason …])`);
   }
-  void more;
   const state = await ledger.state();
   console.log(
     `${target.label}: balance ${state.balance ?? 'unknown (set it with: npm run credits -- set N --reason …)'}, ${state.reserved} reserved by commands in flight` +
