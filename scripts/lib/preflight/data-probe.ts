@@ -4,7 +4,7 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient } from '../../../shared/adapters/aws-clients';
 import { CreditsLedger } from '../../../shared/adapters/credits-ledger';
 import { EventStore } from '../../../shared/adapters/event-store';
-import { FeatureFlags, OUTBOUND_WRITES_FLAG } from '../../../shared/adapters/feature-flags';
+import { AUTO_RECHARGE_FLAG, FeatureFlags, OUTBOUND_WRITES_FLAG } from '../../../shared/adapters/feature-flags';
 import type { QueueKey, TableKey } from '../../../infra/wiring';
 import type { StageProbe } from './probe';
 
@@ -25,9 +25,11 @@ export function dataAnswers(input: {
     eventStatus: async (eventId) => (await events.get(eventId))?.status,
     creditsBalance: () => new CreditsLedger(input.tables.ledger, { db }).balance(),
     async flags() {
-      const stored = await new FeatureFlags(input.tables.flags, { db, cacheMs: 0 }).list();
-      const known = stored.some((f) => f.name === OUTBOUND_WRITES_FLAG) ? [] : [{ name: OUTBOUND_WRITES_FLAG, enabled: true }];
-      return [...stored.map((f) => ({ name: f.name, enabled: f.enabled })), ...known].sort((a, b) => a.name.localeCompare(b.name));
+      const flags = new FeatureFlags(input.tables.flags, { db, cacheMs: 0 });
+      const names = new Set([OUTBOUND_WRITES_FLAG, AUTO_RECHARGE_FLAG, ...(await flags.list()).map((f) => f.name)]);
+      // `get` applies each flag's default when it was never set.
+      const states = await Promise.all([...names].sort().map((name) => flags.get(name)));
+      return states.map((f) => ({ name: f.name, enabled: f.enabled }));
     },
   };
 }
