@@ -8,6 +8,7 @@ import { wiring, type EnvValue, type FunctionKey } from '../../infra/wiring';
 import { composeAppointmentsApi } from '../../shared/composition/appointments-api';
 import { composeHealthMonitor } from '../../shared/composition/health-monitor';
 import { composeOutboundWorker } from '../../shared/composition/outbound-worker';
+import { composeSecretRotation } from '../../shared/composition/secret-rotation';
 import { composeWebhookProcessor } from '../../shared/composition/webhook-processor';
 import { composeWebhookReceiver } from '../../shared/composition/webhook-receiver';
 import { FUNCTION_ENV } from '../../shared/config/function-env';
@@ -18,6 +19,7 @@ const COMPOSE: Record<FunctionKey, (env: NodeJS.ProcessEnv) => unknown> = {
   appointmentsApi: composeAppointmentsApi,
   outboundWorker: composeOutboundWorker,
   healthMonitor: composeHealthMonitor,
+  secretRotation: composeSecretRotation,
 };
 
 /** A plausible deployed value for each kind of binding (nothing is called while composing). */
