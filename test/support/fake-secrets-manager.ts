@@ -13,7 +13,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
 
 interface Version {
@@ -128,7 +128,7 @@ export class FakeSecret {
 }
 
 /** Routes every Secrets Manager call of every client to the fake secret its SecretId names. */
-export function mockSecretsManager(...secrets: FakeSecret[]): AwsStub<object, object, unknown> {
+export function mockSecretsManager(...secrets: FakeSecret[]) {
   const sm = mockClient(SecretsManagerClient);
   const find = (id: string | undefined): FakeSecret => {
     const secret = secrets.find((s) => s.arn === id);
@@ -140,5 +140,5 @@ export function mockSecretsManager(...secrets: FakeSecret[]): AwsStub<object, ob
   sm.on(PutSecretValueCommand).callsFake((input) => find(input.SecretId).put(input));
   sm.on(UpdateSecretVersionStageCommand).callsFake((input) => find(input.SecretId).update(input));
   sm.on(ListSecretVersionIdsCommand).callsFake((input) => find(input.SecretId).list());
-  return sm as unknown as AwsStub<object, object, unknown>;
+  return sm;
 }
