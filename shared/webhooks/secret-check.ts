@@ -17,7 +17,7 @@ export function webhookSecretProblems(fields: SecretFields): WebhookSecretProble
   if (!fields.current) problems.push('missing_current');
   else if (fields.current.length < MIN_WEBHOOK_SECRET_LENGTH) problems.push('current_too_short');
   if (fields.previous && fields.previous.length < MIN_WEBHOOK_SECRET_LENGTH) problems.push('previous_too_short');
-  if (fields.previousUntil !== undefined && Number.isNaN(Date.parse(fields.previousUntil))) problems.push('previous_until_invalid');
+  if (fields.previousUntil && Number.isNaN(Date.parse(fields.previousUntil))) problems.push('previous_until_invalid');
   if (Object.keys(fields).some((name) => !KNOWN_FIELDS.has(name))) problems.push('unknown_fields');
   return problems;
 }
@@ -31,7 +31,7 @@ export type SecretName = 'current' | 'previous';
 export function acceptedSecrets(fields: SecretFields, nowMs: number): { candidates: Array<{ name: SecretName; secret: string }>; expired?: string } {
   const candidates: Array<{ name: SecretName; secret: string }> = [{ name: 'current', secret: fields.current ?? '' }];
   if (!fields.previous) return { candidates };
-  const until = fields.previousUntil === undefined ? Infinity : Date.parse(fields.previousUntil);
+  const until = fields.previousUntil ? Date.parse(fields.previousUntil) : Infinity;
   if (nowMs < until) return { candidates: [...candidates, { name: 'previous', secret: fields.previous }] };
   return { candidates, expired: fields.previous };
 }
