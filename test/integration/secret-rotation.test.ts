@@ -5,7 +5,7 @@
  * → the "rotation due" metric, the pending value read by version id between steps, every step idempotent,
  * the webhook secret's previous window, and a running function picking the new key up without a redeploy.
  */
-import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startSandbox } from '../../sandbox/server';
 import { SecretsManagerSource } from '../../shared/adapters/secret-source';
 import { composeSecretRotation } from '../../shared/composition/secret-rotation';
@@ -232,5 +232,67 @@ describe('webhook secret rotation', () => {
     } finally {
       clock.now -= 73 * 3_600_000;
     }
+  });
+});
+
+describe('npm run keys (the operator\'s side)', () => {
+  const lib = () => import('../../scripts/lib/keys');
+  const client = () => new SecretsManagerClient({ region: 'eu-west-3' });
+
+  /** The fake Secrets Manager, with RotateSecret running the rotation function's four steps. */
+  function withRotation() {
+    const base = setup();
+    mockSecretsManager(base.apiKey, base.webhook, { onRotate: (secret, token) => base.all(secret, token) });
+    return base;
+  }
+
+  it('stages a key read elsewhere, starts the rotation and sees it promoted', async () => {
+    const { apiKey } = withRotation();
+    const { stageValue, startRotation, waitForRotation, keyStatus } = await lib();
+    const newKey = sandbox.control.createKey({ scopes: ['appointments:read'] }).key;
+    const staged = await stageValue(client(), 'moncreneau-test-api-key', 'apiKey', newKey);
+    expect(staged.problems).toEqual([]);
+    expect((await keyStatus(client(), API_KEY_ARN, 'apiKey', new Date())).staged).toBe(true);
+    const started = await startRotation(client(), 'moncreneau-test-api-key');
+    expect(await waitForRotation(client(), API_KEY_ARN, started.versionId!, { sleep: async () => undefined })).toBe('promoted');
+    expect(JSON.parse(apiKey.valueWith('AWSCURRENT')!)).toEqual({ apiKey: newKey });
+    const status = await keyStatus(client(), API_KEY_ARN, 'apiKey', new Date());
+    expect(status).toMatchObject({ staged: false, pendingOpen: false, currentAgeDays: 0 });
+  });
+
+  it('refuses to stage a webhook secret under 32 characters, and writes nothing', async () => {
+    const { webhook } = withRotation();
+    const { stageValue } = await lib();
+    const result = await stageValue(client(), WEBHOOK_ARN, 'webhookSecret', 'x'.repeat(31));
+    expect(result).toEqual({ problems: ['shorter than 32 characters'] });
+    expect(webhook.holder('STAGED')).toBeUndefined();
+    expect(webhook.puts).toBe(0);
+  });
+
+  it('after a due rotation failed with nothing staged, clears its empty AWSPENDING so the next one uses the staged value', async () => {
+    const { webhook, step } = withRotation();
+    const failedToken = webhook.openRotation();
+    await expect(step(webhook, 'createSecret', failedToken)).rejects.toThrow(/nothing_staged/);
+    const { stageValue, startRotation, waitForRotation, keyStatus } = await lib();
+    expect((await keyStatus(client(), WEBHOOK_ARN, 'webhookSecret', new Date())).pendingOpen).toBe(true);
+    await stageValue(client(), WEBHOOK_ARN, 'webhookSecret', NEW_WEBHOOK);
+    const started = await startRotation(client(), WEBHOOK_ARN);
+    expect(started.clearedFailedPending).toBe(true);
+    expect(await waitForRotation(client(), WEBHOOK_ARN, started.versionId!, { sleep: async () => undefined })).toBe('promoted');
+    expect((await keyStatus(client(), WEBHOOK_ARN, 'webhookSecret', new Date())).previousUntil).toBe('2026-12-06T10:00:00.000Z');
+  });
+
+  it('reports a refused key as not promoted, and unstage takes a staged value back', async () => {
+    const { apiKey, oldKey } = withRotation();
+    const { stageValue, startRotation, waitForRotation, unstage } = await lib();
+    const revoked = sandbox.control.createKey({ scopes: ['appointments:read'] }).key;
+    sandbox.control.revokeKey(revoked);
+    await stageValue(client(), API_KEY_ARN, 'apiKey', revoked);
+    const started = await startRotation(client(), API_KEY_ARN);
+    expect(await waitForRotation(client(), API_KEY_ARN, started.versionId!, { attempts: 2, sleep: async () => undefined })).toBe('not_promoted');
+    expect(JSON.parse(apiKey.valueWith('AWSCURRENT')!)).toEqual({ apiKey: oldKey });
+    expect(await unstage(client(), API_KEY_ARN)).toBe(true);
+    expect(apiKey.holder('STAGED')).toBeUndefined();
+    expect(await unstage(client(), API_KEY_ARN)).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import {
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
+  RotateSecretCommand,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -127,11 +128,18 @@ export class FakeSecret {
   }
 }
 
-/** Routes every Secrets Manager call of every client to the fake secret its SecretId names. */
-export function mockSecretsManager(...secrets: FakeSecret[]) {
+/**
+ * Routes every Secrets Manager call of every client to the fake secret its SecretId names (by ARN or by
+ * name, the ARN's last part without its random suffix). RotateSecret opens a rotation and hands its token
+ * to `rotation.onRotate` (a test runs the rotation function there); while AWSPENDING sits on a version that
+ * is not AWSCURRENT it is refused, as Secrets Manager does.
+ */
+export function mockSecretsManager(...args: Array<FakeSecret | { onRotate: (secret: FakeSecret, token: string) => Promise<void> }>) {
+  const secrets = args.filter((a): a is FakeSecret => a instanceof FakeSecret);
+  const onRotate = args.find((a): a is { onRotate: (secret: FakeSecret, token: string) => Promise<void> } => !(a instanceof FakeSecret))?.onRotate;
   const sm = mockClient(SecretsManagerClient);
   const find = (id: string | undefined): FakeSecret => {
-    const secret = secrets.find((s) => s.arn === id);
+    const secret = secrets.find((s) => s.arn === id || s.arn.split(':').pop()?.replace(/-[A-Za-z0-9]{6}$/, '') === id);
     if (!secret) throw awsError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.');
     return secret;
   };
@@ -140,5 +148,14 @@ export function mockSecretsManager(...secrets: FakeSecret[]) {
   sm.on(PutSecretValueCommand).callsFake((input) => find(input.SecretId).put(input));
   sm.on(UpdateSecretVersionStageCommand).callsFake((input) => find(input.SecretId).update(input));
   sm.on(ListSecretVersionIdsCommand).callsFake((input) => find(input.SecretId).list());
+  sm.on(RotateSecretCommand).callsFake(async (input) => {
+    const secret = find(input.SecretId);
+    const pending = secret.holder('AWSPENDING');
+    if (pending && pending !== secret.holder('AWSCURRENT')) throw awsError('InvalidRequestException', "A previous rotation isn't complete. That rotation will be reattempted.");
+    const token = secret.openRotation();
+    // Secrets Manager invokes the function asynchronously; a failed step is the function's error, not RotateSecret's.
+    await onRotate?.(secret, token).catch(() => undefined);
+    return { ARN: secret.arn, VersionId: token };
+  });
   return sm;
 }
