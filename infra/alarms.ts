@@ -325,14 +325,15 @@ export function alarmSpecs(config: StageConfig): AlarmSpec[] {
       (key): AlarmSpec => ({
         id: `SecretAgeHigh-${key}`,
         severity: 'ticket',
-        description: `The ${key} value in use is older than ${a.secretAgeDays} days (the checklist allows 6 months), or its age is unknown (none published for an hour).`,
+        // No age at all (locally: no Secrets Manager; in AWS: the versions unreadable, logged) is INSUFFICIENT_DATA, not ALARM.
+        description: `The ${key} value in use is older than ${a.secretAgeDays} days (the checklist allows 6 months): rotate it.`,
         runbook: 'secretagehigh',
         metrics: { age: own(METRICS.secretAgeDays, 'healthMonitor', 'Maximum', { secret: key }) },
         periodSeconds: 3600,
         evaluationPeriods: 1,
         threshold: a.secretAgeDays,
         comparison: 'GreaterThanThreshold',
-        treatMissingData: 'breaching',
+        treatMissingData: 'missing',
       }),
     ),
   );
