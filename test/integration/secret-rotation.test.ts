@@ -202,6 +202,47 @@ describe('API key rotation', () => {
   });
 });
 
+describe('the remaining failure paths', () => {
+  it('setSecret and testSecret on a version with no value fail (pending_missing), without promoting', async () => {
+    const { apiKey, oldKey, step } = setup();
+    const token = apiKey.openRotation();
+    await expect(step(apiKey, 'setSecret', token)).rejects.toThrow(/pending_missing/);
+    await expect(step(apiKey, 'testSecret', token)).rejects.toThrow(/pending_missing/);
+    expect(JSON.parse(apiKey.valueWith('AWSCURRENT')!)).toEqual({ apiKey: oldKey });
+  });
+
+  it('a token whose version carries another label than AWSPENDING is refused (not_pending)', async () => {
+    const { apiKey, step } = setup();
+    const staged = apiKey.stage(JSON.stringify({ apiKey: 'mk_test_never_promoted_x' }));
+    await expect(step(apiKey, 'finishSecret', staged)).rejects.toThrow(/not_pending/);
+    expect(apiKey.holder('AWSCURRENT')).not.toBe(staged);
+  });
+
+  it('a secret without an AWSCURRENT value is refused at createSecret (no_current)', async () => {
+    const { apiKey, step } = setup();
+    apiKey.stage(JSON.stringify({ apiKey: 'mk_test_never_promoted_y' }));
+    for (const v of apiKey.versions.values()) v.labels.delete('AWSCURRENT');
+    await expect(step(apiKey, 'createSecret', apiKey.openRotation())).rejects.toThrow(/no_current/);
+  });
+
+  it('a concurrent createSecret that wrote first wins: the second write is refused (ResourceExistsException) and its value kept', async () => {
+    const { webhook, step } = setup();
+    webhook.stage(JSON.stringify({ current: NEW_WEBHOOK }));
+    const token = webhook.openRotation();
+    const theirs = JSON.stringify({ current: NEW_WEBHOOK, previous: OLD_WEBHOOK, previousUntil: '2026-12-06T09:59:00.000Z' });
+    const put = webhook.put.bind(webhook);
+    // The other invocation's write lands between our "is there a value?" read and our write.
+    jest.spyOn(webhook, 'put').mockImplementationOnce(async (input) => {
+      webhook.versions.get(token)!.value = theirs;
+      return put(input);
+    });
+    await step(webhook, 'createSecret', token);
+    expect(webhook.versions.get(token)!.value).toBe(theirs);
+    await step(webhook, 'testSecret', token);
+    jest.restoreAllMocks();
+  });
+});
+
 describe('webhook secret rotation', () => {
   it('promotes {current: new, previous: old, previousUntil: now + the window}', async () => {
     const { webhook, all } = setup();
