@@ -26,7 +26,7 @@ export default tseslint.config(
   },
   {
     // Domain and logic: pure rules, ports and use cases.
-    files: ['shared/{domain,credits,webhooks,commands,ratelimit,monitoring,moncreneau,http,config,payments}/**/*.ts'],
+    files: ['shared/{domain,credits,webhooks,commands,ratelimit,monitoring,moncreneau,http,config,payments,rotation}/**/*.ts'],
     rules: restrict(NO_AWS_SDK, NO_ADAPTERS, NO_COMPOSITION, NO_OBSERVABILITY, NO_INFRA),
   },
   {

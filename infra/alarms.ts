@@ -7,7 +7,7 @@
  */
 import { METRICS } from '../shared/observability/metric-names';
 import type { StageConfig } from './config/stages';
-import { physicalName, wiring, type FunctionKey, type QueueKey, type Wiring } from './wiring';
+import { physicalName, wiring, type FunctionKey, type QueueKey, type SecretKey, type Wiring } from './wiring';
 
 export type Severity = 'page' | 'ticket';
 export type Statistic = 'Sum' | 'Average' | 'Maximum' | 'Minimum' | 'SampleCount';
@@ -327,6 +327,56 @@ export function alarmSpecs(config: StageConfig): AlarmSpec[] {
       treatMissingData: 'notBreaching',
     },
   ];
+
+  // Rotation (docs/rotation.md): every rotating secret, by its wiring key (the `secret` dimension).
+  const rotating = (Object.keys(w.secrets) as SecretKey[]).filter((key) => w.secrets[key].rotation.function === 'secretRotation');
+  const byRotatingSecret = (prefix: string, name: string) =>
+    Object.fromEntries(rotating.map((key, i) => [`${prefix}${i + 1}`, own(name, 'secretRotation', 'Sum', { secret: key })]));
+  const nothingStaged = byRotatingSecret('n', METRICS.rotationNothingStaged);
+  const rotationFailed = byRotatingSecret('f', METRICS.rotationFailed);
+  specs.push(
+    {
+      id: 'RotationDue',
+      severity: 'ticket',
+      description: `A scheduled rotation (every ${config.secrets.rotationDays} days) found no new value staged: stage the new API key or webhook secret from the MONCRENEAU dashboard.`,
+      runbook: 'rotationdue',
+      metrics: nothingStaged,
+      expression: sumOf(nothingStaged),
+      periodSeconds: 3600,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    },
+    {
+      id: 'RotationFailed',
+      severity: 'ticket',
+      description: 'A secret rotation step failed (new key refused by MONCRENEAU, staged value invalid, MONCRENEAU unreachable): the value in use was kept.',
+      runbook: 'rotationfailed',
+      metrics: rotationFailed,
+      expression: sumOf(rotationFailed),
+      periodSeconds: 3600,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    },
+    ...rotating.map(
+      (key): AlarmSpec => ({
+        id: `SecretAgeHigh-${key}`,
+        severity: 'ticket',
+        // No age at all (locally: no Secrets Manager; in AWS: the versions unreadable, logged) is INSUFFICIENT_DATA, not ALARM.
+        description: `The ${key} value in use is older than ${a.secretAgeDays} days (the checklist allows 6 months): rotate it.`,
+        runbook: 'secretagehigh',
+        metrics: { age: own(METRICS.secretAgeDays, 'healthMonitor', 'Maximum', { secret: key }) },
+        periodSeconds: 3600,
+        evaluationPeriods: 1,
+        threshold: a.secretAgeDays,
+        comparison: 'GreaterThanThreshold',
+        treatMissingData: 'missing',
+      }),
+    ),
+  );
 
   for (const key of Object.keys(w.functions) as FunctionKey[]) {
     const receiver = key === 'webhookReceiver';

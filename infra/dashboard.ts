@@ -119,6 +119,24 @@ export function dashboardRows(config: StageConfig): Graph[][] {
           one('stopped (1 = stopped after K failures)', own(METRICS.autoRechargeStopped, 'paymentsSweeper', 'Maximum')),
         ],
       },
+      {
+        // After a webhook secret rotation: once `previous` stays at 0, MONCRENEAU signs with the new secret only.
+        title: 'Webhook secret that verified each delivery',
+        periodSeconds: 300,
+        series: [
+          one('current', own(METRICS.webhookSecretMatched, 'webhookReceiver', 'Sum', { secret: 'current' })),
+          one('previous (rotation window)', own(METRICS.webhookSecretMatched, 'webhookReceiver', 'Sum', { secret: 'previous' })),
+          one('previous after its window (refused)', own(METRICS.webhookSecretMatched, 'webhookReceiver', 'Sum', { secret: 'previous_expired' })),
+        ],
+      },
+      {
+        title: 'Secrets: age of the value in use (days)',
+        periodSeconds: 3600,
+        series: [
+          one('API key', own(METRICS.secretAgeDays, 'healthMonitor', 'Maximum', { secret: 'apiKey' })),
+          one('webhook secret', own(METRICS.secretAgeDays, 'healthMonitor', 'Maximum', { secret: 'webhookSecret' })),
+        ],
+      },
     ],
   ];
 }

@@ -5,6 +5,7 @@
  * and test/infra/wiring-agreement.test.ts proves they agree.
  */
 import { COMMANDS_ENV, FUNCTION_ENV, MONCRENEAU_CALLER_ENV, PAYMENTS_ENV } from '../shared/config/function-env';
+import type { FlagName } from '../shared/config/flags';
 import { API_KEY_LOCAL_ENV, WEBHOOK_SECRET_LOCAL_ENV } from '../shared/config/local-secrets';
 import { maxRawBodyBytes } from '../shared/webhooks/queue-body';
 import type { StageConfig } from './config/stages';
@@ -12,7 +13,7 @@ import type { StageConfig } from './config/stages';
 export type TableKey = 'events' | 'appointments' | 'commands' | 'ledger' | 'rateLimits' | 'flags' | 'payments';
 export type QueueKey = 'webhookEvents' | 'webhookEventsDlq' | 'outboundCommands' | 'outboundCommandsDlq';
 export type SecretKey = 'webhookSecret' | 'apiKey';
-export type FunctionKey = 'webhookReceiver' | 'webhookProcessor' | 'appointmentsApi' | 'outboundWorker' | 'healthMonitor' | 'paymentsSweeper';
+export type FunctionKey = 'webhookReceiver' | 'webhookProcessor' | 'appointmentsApi' | 'outboundWorker' | 'healthMonitor' | 'paymentsSweeper' | 'secretRotation';
 
 export interface KeyAttribute {
   readonly name: string;
@@ -49,6 +50,8 @@ export interface SecretSpec {
   readonly description: string;
   /** Local runtime: the environment variables that stand in for the secret's JSON fields. */
   readonly localEnv: Readonly<Record<string, string>>;
+  /** Secrets Manager calls `function` for each rotation step every `everyDays` days (≤ 180: checklist §1). */
+  readonly rotation: { readonly function: FunctionKey; readonly everyDays: number };
 }
 
 /** A value for a function's environment, resolved by CDK (tokens) or by the local runtime (emulator names). */
@@ -62,7 +65,12 @@ export type Permission =
   /** `updateItem`: UpdateItem only (the receiver parks an event; it never reads the table). */
   | { readonly table: TableKey; readonly access: 'read' | 'readWrite' | 'updateItem' }
   | { readonly queue: QueueKey; readonly access: 'send' | 'consume' }
-  | { readonly secret: SecretKey; readonly access: 'read' };
+  /**
+   * `read`: GetSecretValue. `rotate`: the four-step protocol's actions on that secret only (DescribeSecret,
+   * GetSecretValue, PutSecretValue, UpdateSecretVersionStage). `listVersions`: ListSecretVersionIds (the age
+   * of the value in use, never the value).
+   */
+  | { readonly secret: SecretKey; readonly access: 'read' | 'rotate' | 'listVersions' };
 
 export interface RouteSpec {
   readonly method: 'ANY' | 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -85,6 +93,11 @@ export interface FunctionSpec {
     readonly maxBatchingWindowSeconds: number;
     readonly maxConcurrency: number;
     readonly reportBatchItemFailures: true;
+    /**
+     * A flag that, when off, stops taking messages off the queue (the event source mapping is disabled by
+     * `npm run flags`; the local poller checks it before each receive), so paused messages burn no receives.
+     */
+    readonly pausedByFlag?: FlagName;
   };
   /** Invoked on a fixed rate (EventBridge rule in AWS, a timer locally). */
   readonly schedule?: { readonly everyMinutes: number };
@@ -101,6 +114,8 @@ export interface Wiring {
 }
 
 const DAY = 24 * 60 * 60;
+/** Checklist §1: API keys rotate at least every 6 months. */
+export const MAX_ROTATION_DAYS = 180;
 const PROCESSOR_TIMEOUT_SECONDS = 30;
 /** Three attempts of ≤ 10 s, backoff 2 s + 4 s (+ jitter), a lookup before a retried create: well under 90 s. */
 const OUTBOUND_WORKER_TIMEOUT_SECONDS = 90;
@@ -122,6 +137,10 @@ export function wiring(config: StageConfig): Wiring {
   if (config.webhooks.maxBodyBytes > largestBody) {
     throw new Error(`Stage ${config.stage}: webhooks.maxBodyBytes ${config.webhooks.maxBodyBytes} exceeds ${largestBody}, the largest body a ${QUEUE_MESSAGE_BYTES}-byte queue message carries base64-encoded`);
   }
+  if (config.secrets.rotationDays > MAX_ROTATION_DAYS || config.secrets.rotationDays < 1) {
+    throw new Error(`Stage ${config.stage}: secrets.rotationDays ${config.secrets.rotationDays} must be between 1 and ${MAX_ROTATION_DAYS} (checklist: rotation at least every 6 months)`);
+  }
+  const rotation = { function: 'secretRotation', everyDays: config.secrets.rotationDays } as const;
   return {
     prefix,
     tables: {
@@ -212,11 +231,13 @@ export function wiring(config: StageConfig): Wiring {
         name: 'webhook-secret',
         description: 'MONCRENEAU webhook signing secret: {"current":"whsec_…","previous":"whsec_…"}',
         localEnv: WEBHOOK_SECRET_LOCAL_ENV,
+        rotation,
       },
       apiKey: {
         name: 'api-key',
         description: 'MONCRENEAU API key: {"apiKey":"mk_live_…"}',
         localEnv: API_KEY_LOCAL_ENV,
+        rotation,
       },
     },
     functions: {
@@ -252,6 +273,7 @@ export function wiring(config: StageConfig): Wiring {
           maxBatchingWindowSeconds: 0,
           maxConcurrency: config.webhooks.processorMaxConcurrency,
           reportBatchItemFailures: true,
+          pausedByFlag: 'webhookProcessing',
         },
         environment: bindEnv(FUNCTION_ENV.webhookProcessor, {
           eventsTable: { tableName: 'events' },
@@ -284,10 +306,31 @@ export function wiring(config: StageConfig): Wiring {
           lowCreditThreshold: { value: String(config.credits.lowThreshold) },
           stuckEventMinutes: { value: String(config.alarms.stuckEventMinutes) },
           eventRetentionDays: { value: String(config.webhooks.eventRetentionDays) },
+          apiKeySecretArn: { secretArn: 'apiKey' },
+          webhookSecretArn: { secretArn: 'webhookSecret' },
         }),
         permissions: [
           { table: 'ledger', access: 'read' },
           { table: 'events', access: 'read' },
+          { secret: 'apiKey', access: 'listVersions' },
+          { secret: 'webhookSecret', access: 'listVersions' },
+        ],
+      },
+      secretRotation: {
+        folder: 'secret-rotation',
+        description: 'Rotates the API key and the webhook secret (Secrets Manager four-step protocol) from a value the operator staged',
+        timeoutSeconds: 60,
+        memoryMb: 256,
+        environment: bindEnv(FUNCTION_ENV.secretRotation, {
+          apiKeySecretArn: { secretArn: 'apiKey' },
+          webhookSecretArn: { secretArn: 'webhookSecret' },
+          baseUrl: { value: config.moncreneau.baseUrl },
+          authScheme: { value: config.moncreneau.authScheme },
+          webhookPreviousWindowHours: { value: String(config.secrets.previousWebhookSecretHours) },
+        }),
+        permissions: [
+          { secret: 'apiKey', access: 'rotate' },
+          { secret: 'webhookSecret', access: 'rotate' },
         ],
       },
       appointmentsApi: {

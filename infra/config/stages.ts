@@ -74,6 +74,12 @@ export interface StageConfig {
     /** Days command records (and their idempotency keys) are kept. */
     readonly commandRetentionDays: number;
   };
+  readonly secrets: {
+    /** Secrets Manager rotates the API key and the webhook secret this often (≤ 180 days: checklist §1); nothing staged → "rotation due" alarm. */
+    readonly rotationDays: number;
+    /** Hours the previous webhook secret stays accepted after a rotation (MONCRENEAU may still sign with it meanwhile). */
+    readonly previousWebhookSecretHours: number;
+  };
   readonly metricsNamespace: string;
   /** Alarm thresholds (infra/alarms.ts declares the alarms; docs/runbook.md explains each). */
   readonly alarms: {
@@ -93,6 +99,8 @@ export interface StageConfig {
     readonly signatureRejectionsPer5Min: number;
     /** "No webhook received for N hours" for organizations with steady traffic; 0 = off. */
     readonly noWebhookHours: number;
+    /** A secret's value in use older than this (days) alarms, before the 6-month limit. */
+    readonly secretAgeDays: number;
   };
   /** Who gets paged (severity `page`) and ticketed (`ticket`); empty lists are allowed (the topic exists either way). */
   readonly onCall: {
@@ -112,6 +120,7 @@ const common = {
   credits: { lowThreshold: 10, refuseWhenEmpty: true },
   // The recharge starts well above the low-credit page (10), so that a purchase has time to settle first.
   payments: { timeoutMinutes: 5, autoRecharge: { threshold: 25, amount: 100, maxConsecutiveFailures: 3 } },
+  secrets: { rotationDays: 90, previousWebhookSecretHours: 72 },
   alarms: {
     webhook5xxPercent: 5,
     webhook5xxMinRequests: 20,
@@ -122,6 +131,7 @@ const common = {
     stuckEventMinutes: 30,
     signatureRejectionsPer5Min: 20,
     noWebhookHours: 0,
+    secretAgeDays: 150,
   },
   onCall: { page: { emails: [], httpsEndpoints: [] }, ticket: { emails: [], httpsEndpoints: [] } },
   // The only contact MONCRENEAU publishes (docs/moncreneau-api.md §10.6); preflight warns in prod until a direct line is added.

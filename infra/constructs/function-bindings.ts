@@ -4,6 +4,7 @@
  * Kept apart from the function construct so both can be read (and tested) on their own.
  */
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -45,6 +46,15 @@ export function grantPermission(fn: IFunction, permission: Permission, resources
     else queue.grantConsumeMessages(fn);
     return;
   }
-  // Secret: read is the only access a function gets; writing is an operator's job.
-  resources.secrets[permission.secret].grantRead(fn);
+  const secret = resources.secrets[permission.secret];
+  if (permission.access === 'read') secret.grantRead(fn);
+  // The rotation function: exactly the four-step protocol's actions, on this secret only.
+  else if (permission.access === 'rotate') grantOn(fn, secret, ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
+  // The health monitor: version dates only (the age of the value in use), never the value.
+  else grantOn(fn, secret, ['secretsmanager:ListSecretVersionIds']);
+}
+
+/** Exactly `actions` on this one secret (its full ARN: the secrets are this stack's own). */
+function grantOn(fn: IFunction, secret: ISecret, actions: string[]): void {
+  Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [secret.secretFullArn ?? secret.secretArn] });
 }

@@ -3,7 +3,8 @@
  * (up to batchSize, within maxBatchingWindowSeconds), invokes the function with a real SQSEvent,
  * deletes what succeeded and leaves the rest to reappear after the visibility timeout — the queue's
  * RedrivePolicy (implemented by the emulator) then moves them to the DLQ after maxReceiveCount.
- * `maxConcurrency` bounds concurrent batches, as the mapping's maximumConcurrency does.
+ * `maxConcurrency` bounds concurrent batches, as the mapping's maximumConcurrency does. `paused` stands in
+ * for a disabled mapping: while it says so, nothing is received (so no receive count is burnt).
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -25,6 +26,10 @@ export interface SqsPollerOptions {
   readonly reportBatchItemFailures?: boolean;
   /** Long-poll wait per ReceiveMessage; Lambda uses 20 s. stop() aborts a waiting receive. */
   readonly waitTimeSeconds?: number;
+  /** Checked before each receive (e.g. the `webhookProcessing` flag is off); true = receive nothing for now. */
+  readonly paused?: () => Promise<boolean>;
+  /** How long to wait before checking `paused` again (default 1 s). */
+  readonly pausedCheckMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -112,8 +117,28 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
       }, { once: true });
     });
 
+  let pausedLogged = false;
+  /** True while the poller should receive nothing; a failed check counts as "not paused", as a mapping's state does not depend on the flag store. */
+  const isPaused = async (): Promise<boolean> => {
+    if (!options.paused) return false;
+    let paused: boolean;
+    try {
+      paused = await options.paused();
+    } catch (error) {
+      log(`SQS ${queueName}: pause check failed (${(error as Error).message}); receiving`);
+      return false;
+    }
+    if (paused !== pausedLogged) log(`SQS ${queueName} → ${options.functionName}: ${paused ? 'paused (flag off): nothing is received' : 'resumed'}`);
+    pausedLogged = paused;
+    return paused;
+  };
+
   const loop = async (): Promise<void> => {
     while (!abort.signal.aborted) {
+      if (await isPaused()) {
+        await sleep(options.pausedCheckMs ?? 1000);
+        continue;
+      }
       let batch: Message[];
       try {
         batch = await collectBatch();

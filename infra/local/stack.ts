@@ -7,7 +7,9 @@
  */
 import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
+import { FeatureFlags } from '../../shared/adapters/feature-flags';
 import { stageConfig, type StageConfig, type StageName } from '../config/stages';
 import { wiring, type FunctionKey, type QueueKey, type Wiring } from '../wiring';
 import { startApiGateway, type ApiGateway, type ApiRoute } from './api-gateway';
@@ -45,6 +47,8 @@ export interface LocalStackOptions {
   readonly functionsDir?: string;
   /** Pollers' long-poll wait (Lambda: 20 s). */
   readonly pollWaitTimeSeconds?: number;
+  /** How long a poller paused by a flag waits before checking the flag again (default 1 s). */
+  readonly pausedCheckMs?: number;
   /** Scheduled functions run every `everyMinutes` × this many ms (default 60 000: real minutes; tests shorten it). */
   readonly scheduleMinuteMs?: number;
   /** Where the functions' metrics (and what API Gateway and Lambda would publish) are appended, for `npm run alarms`. */
@@ -230,10 +234,13 @@ async function loadFunctions({ w, config, emulators, resources, options, running
 }
 
 function startPollers({ w, clients, emulators, resources, options, running, log }: Started, loaded: Record<FunctionKey, LocalFunction>): void {
+  // What a disabled event source mapping is in AWS (npm run flags disables it there): the flag, read with no cache.
+  const flags = new FeatureFlags(resources.tables.flags, { db: DynamoDBDocumentClient.from(clients.dynamodb), cacheMs: 0 });
   for (const key of functionKeys(w)) {
     const source = w.functions[key].queueSource;
     if (!source) continue;
     const queue = resources.queues[source.queue];
+    const flag = source.pausedByFlag;
     const poller = startSqsPoller({
       sqs: clients.sqs,
       queueUrl: queue.url,
@@ -246,6 +253,7 @@ function startPollers({ w, clients, emulators, resources, options, running, log 
       maxConcurrency: source.maxConcurrency,
       reportBatchItemFailures: source.reportBatchItemFailures,
       waitTimeSeconds: options.pollWaitTimeSeconds,
+      ...(flag ? { paused: async () => !(await flags.enabled(flag)), pausedCheckMs: options.pausedCheckMs } : {}),
       log,
     });
     running.add('SQS poller', () => poller.stop());

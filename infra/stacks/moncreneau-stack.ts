@@ -8,7 +8,8 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnRotationSchedule, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stages';
@@ -114,6 +115,7 @@ export class MoncreneauStack extends Stack {
       nagFunctions.push({ construct: fn, spec });
     }
     this.functions = functions;
+    this.addRotationSchedules(w);
     this.onCall = new OnCall(this, 'OnCall', { config, wiring: w });
 
     this.addOutputs(w, config);
@@ -159,6 +161,33 @@ export class MoncreneauStack extends Stack {
       }).secret;
     }
     return secrets;
+  }
+
+  /**
+   * Secrets Manager invokes each secret's rotation function on its schedule. The L1 resource, not
+   * `secret.addRotationSchedule`: the L2 also grants the function GetRandomPassword on "*" (nothing is
+   * generated here: MONCRENEAU issues the values). Secrets Manager may invoke the function for this
+   * secret only (SourceArn), and a deploy never starts a rotation by itself (nothing may be staged).
+   */
+  private addRotationSchedules(w: Wiring): void {
+    for (const key of keysOf(w.secrets)) {
+      const { rotation } = w.secrets[key];
+      const secret = this.resources.secrets[key];
+      const fn = this.functions[rotation.function].fn;
+      fn.addPermission(`${pascal(key)}RotationInvoke`, {
+        principal: new ServicePrincipal('secretsmanager.amazonaws.com'),
+        sourceArn: secret.secretArn,
+        sourceAccount: this.account,
+      });
+      const permission = fn.node.findChild(`${pascal(key)}RotationInvoke`);
+      const schedule = new CfnRotationSchedule(this, `${pascal(key)}Rotation`, {
+        secretId: secret.secretArn,
+        rotationLambdaArn: fn.functionArn,
+        rotationRules: { scheduleExpression: `rate(${rotation.everyDays} days)` },
+        rotateImmediatelyOnUpdate: false,
+      });
+      schedule.node.addDependency(permission);
+    }
   }
 
   private addOutputs(w: Wiring, config: StageConfig): void {

@@ -56,6 +56,17 @@ export const FUNCTION_ENV = {
     lowCreditThreshold: 'LOW_CREDIT_THRESHOLD',
     stuckEventMinutes: 'STUCK_EVENT_MINUTES',
     eventRetentionDays: 'EVENT_RETENTION_DAYS',
+    // The secrets whose age (days since the value in use was written) it publishes.
+    apiKeySecretArn: 'MONCRENEAU_API_KEY_SECRET_ARN',
+    webhookSecretArn: 'WEBHOOK_SECRET_ARN',
+  },
+  secretRotation: {
+    apiKeySecretArn: 'MONCRENEAU_API_KEY_SECRET_ARN',
+    webhookSecretArn: 'WEBHOOK_SECRET_ARN',
+    // testSecret calls MONCRENEAU with the candidate API key.
+    baseUrl: 'MONCRENEAU_BASE_URL',
+    authScheme: 'MONCRENEAU_AUTH_SCHEME',
+    webhookPreviousWindowHours: 'WEBHOOK_PREVIOUS_WINDOW_HOURS',
   },
   appointmentsApi: {
     ...COMMANDS_ENV,

@@ -36,13 +36,21 @@ export function parseSignature(value: string | undefined): Buffer | undefined {
  * rotation). Every candidate is compared with timingSafeEqual on equal-length digests, without early exit.
  */
 export function verifySignature(rawBody: Buffer, signature: string | undefined, secrets: readonly string[]): boolean {
+  return matchingSecret(rawBody, signature, secrets.map((secret, i) => ({ name: String(i), secret }))) !== undefined;
+}
+
+/**
+ * The name of the first candidate whose secret signed the body, or undefined. Every candidate is compared
+ * (timingSafeEqual on equal-length digests, no early exit), so timing does not tell which one matched.
+ */
+export function matchingSecret<N extends string>(rawBody: Buffer, signature: string | undefined, candidates: ReadonlyArray<{ readonly name: N; readonly secret: string }>): N | undefined {
   const given = parseSignature(signature);
-  if (!given) return false;
-  let match = false;
-  for (const secret of secrets) {
+  if (!given) return undefined;
+  let match: N | undefined;
+  for (const { name, secret } of candidates) {
     if (!secret) continue;
     const expected = createHmac('sha256', secret).update(rawBody).digest();
-    match = timingSafeEqual(expected, given) || match;
+    if (timingSafeEqual(expected, given) && match === undefined) match = name;
   }
   return match;
 }

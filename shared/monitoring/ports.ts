@@ -13,3 +13,14 @@ export interface UnfinishedEvents {
 }
 
 export type BalanceSource = Pick<Ledger, 'balance'>;
+
+/** How old the value in use of a secret is: days since its AWSCURRENT version was written. */
+export interface SecretAge {
+  readonly secret: string;
+  readonly ageDays: number;
+}
+
+export interface SecretAges {
+  /** One entry per watched secret; none locally (no Secrets Manager). */
+  ages(now: Date): Promise<SecretAge[]>;
+}

@@ -13,6 +13,15 @@ export const METRICS = {
   webhookSecretProblem: 'WebhookSecretProblem',
   // Any secret (webhook, API key) unreadable, malformed or missing its field (the log line names the kind).
   secretProblems: 'SecretProblems',
+  // Which webhook secret verified a delivery (dimension `secret` = current | previous): the old one unused → done.
+  webhookSecretMatched: 'WebhookSecretMatched',
+  // Secret rotation (secret-rotation function), dimension `secret` = apiKey | webhookSecret.
+  secretRotated: 'SecretRotated',
+  rotationFailed: 'RotationFailed',
+  // A scheduled rotation found nothing staged: the "rotation due" alarm.
+  rotationNothingStaged: 'RotationNothingStaged',
+  // Health monitor: days since the value in use was written (AWSCURRENT version), dimension `secret`.
+  secretAgeDays: 'SecretAgeDays',
   webhooksProcessed: 'WebhooksProcessed',
   webhooksDuplicate: 'WebhooksDuplicate',
   webhooksFailed: 'WebhooksFailed',

@@ -8,6 +8,9 @@ export function observeReceipt(receipt: Receipt): void {
     logger.error('Webhook signing secret is misconfigured', { problem });
     metrics.addMetric(METRICS.webhookSecretProblem, MetricUnit.Count, 1);
   }
+  if (receipt.secretMatched === 'previous_expired') logger.warn('Webhook signed with the previous secret after its window: refused (MONCRENEAU still uses the old secret?)');
+  // Which secret verified each delivery: once `previous` is no longer counted, the old secret is unused.
+  if (receipt.secretMatched) countWith(METRICS.webhookSecretMatched, { secret: receipt.secretMatched });
   switch (receipt.kind) {
     case 'accepted':
       logger.setCorrelationId(receipt.eventId);

@@ -9,11 +9,11 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, header, jsonResponse } from '../http/responses';
-import { findSignature, verifySignature } from '../moncreneau/signature';
+import { findSignature, matchingSecret, verifySignature } from '../moncreneau/signature';
 import { parseWebhookEvent } from '../moncreneau/webhook-event';
 import { QueueRefusedError, type Enqueue, type EventParking, type SecretFields, type SecretSource } from './ports';
 import { toQueueBody } from './queue-body';
-import { webhookSecretProblems, type WebhookSecretProblem } from './secret-check';
+import { acceptedSecrets, webhookSecretProblems, type SecretName, type WebhookSecretProblem } from './secret-check';
 
 /** Why the receiver refused a request. */
 export type RejectionReason = 'method' | 'content_type' | 'too_large' | 'signature' | 'malformed' | 'too_old';
@@ -28,6 +28,11 @@ export type Receipt = (
 ) & {
   /** What is wrong with the webhook secret as read (missing field, too short), whatever the outcome. */
   readonly secretProblems?: readonly WebhookSecretProblem[];
+  /**
+   * Which secret verified the signature; `previous_expired`: only the previous secret matched, after its
+   * window (refused) — MONCRENEAU still signs with the old secret.
+   */
+  readonly secretMatched?: SecretName | 'previous_expired';
 };
 
 export interface Received {
@@ -56,24 +61,25 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
   const refreshIntervalMs = deps.refreshIntervalMs ?? 30_000;
   let lastForcedRefresh = 0;
 
-  const candidates = (fields: SecretFields): string[] => [fields.current ?? '', fields.previous ?? ''];
+  /** Which secret signed the body (undefined: none accepted now), and the secret as last read (to report its problems). */
+  const check = (raw: Buffer, signature: string | undefined, secret: SecretFields): { matched?: SecretName | 'previous_expired'; secret: SecretFields } => {
+    const { candidates, expired } = acceptedSecrets(secret, now());
+    const matched = matchingSecret(raw, signature, candidates);
+    if (matched) return { matched, secret };
+    return expired && verifySignature(raw, signature, [expired]) ? { matched: 'previous_expired', secret } : { secret };
+  };
 
-  /** Whether the signature matches, and the secret as last read (to report its problems). */
-  const checkSignature = async (raw: Buffer, signature: string | undefined): Promise<{ matches: boolean; secret: SecretFields }> => {
-    const secret = await deps.secrets.get();
-    if (verifySignature(raw, signature, candidates(secret))) return { matches: true, secret };
+  const checkSignature = async (raw: Buffer, signature: string | undefined): Promise<{ matched?: SecretName | 'previous_expired'; secret: SecretFields }> => {
+    const first = check(raw, signature, await deps.secrets.get());
+    if (first.matched && first.matched !== 'previous_expired') return first;
     // A miss may mean the secret was rotated after we cached it: re-read once, at a bounded rate.
-    if (!signature || now() - lastForcedRefresh < refreshIntervalMs) return { matches: false, secret };
+    if (!signature || now() - lastForcedRefresh < refreshIntervalMs) return first;
     lastForcedRefresh = now();
-    const fresh = await deps.secrets.get({ forceRefresh: true });
-    return { matches: verifySignature(raw, signature, candidates(fresh)), secret: fresh };
+    return check(raw, signature, await deps.secrets.get({ forceRefresh: true }));
   };
 
   return async (event) => {
-    const reject = (reason: RejectionReason, response: APIGatewayProxyResult, secretProblems?: readonly WebhookSecretProblem[]): Received => ({
-      response,
-      receipt: { kind: 'rejected', reason, ...(secretProblems?.length ? { secretProblems } : {}) },
-    });
+    const reject = (reason: RejectionReason, response: APIGatewayProxyResult): Received => ({ response, receipt: { kind: 'rejected', reason } });
     if (event.httpMethod !== 'POST') {
       return reject('method', errorResponse(405, 'METHOD_NOT_ALLOWED', 'Only POST is accepted on this endpoint', undefined, { allow: 'POST' }));
     }
@@ -84,24 +90,25 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
     if (!JSON_TYPE.test(header(event.headers, 'content-type') ?? '')) {
       return reject('content_type', errorResponse(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json'));
     }
-    let verified: { matches: boolean; secret: SecretFields };
+    let verified: { matched?: SecretName | 'previous_expired'; secret: SecretFields };
     try {
       verified = await checkSignature(raw, findSignature(event.headers));
     } catch (error) {
       return { response: retryLater('Signing secret unavailable; please retry'), receipt: { kind: 'secret_unavailable', error } };
     }
     const problems = webhookSecretProblems(verified.secret);
-    const secretProblems = problems.length > 0 ? { secretProblems: problems } : {};
-    if (!verified.matches) {
-      return reject('signature', errorResponse(401, 'INVALID_SIGNATURE', 'Missing or invalid webhook signature'), problems);
+    const matched = verified.matched ? { secretMatched: verified.matched } : {};
+    const secretProblems = { ...(problems.length > 0 ? { secretProblems: problems } : {}), ...matched };
+    if (!verified.matched || verified.matched === 'previous_expired') {
+      return { response: errorResponse(401, 'INVALID_SIGNATURE', 'Missing or invalid webhook signature'), receipt: { kind: 'rejected', reason: 'signature', ...secretProblems } };
     }
     const checked = parseWebhookEvent(raw.toString('utf8'));
     if (!checked.ok) {
-      return reject('malformed', errorResponse(400, 'INVALID_EVENT', 'Body is not a valid MONCRENEAU event', checked.problems), problems);
+      return { response: errorResponse(400, 'INVALID_EVENT', 'Body is not a valid MONCRENEAU event', checked.problems), receipt: { kind: 'rejected', reason: 'malformed', ...secretProblems } };
     }
     const { event: webhook } = checked;
     if (deps.maxEventAgeSeconds > 0 && now() - Date.parse(webhook.created) > deps.maxEventAgeSeconds * 1000) {
-      return reject('too_old', errorResponse(400, 'EVENT_TOO_OLD', `Event is older than ${deps.maxEventAgeSeconds}s`), problems);
+      return { response: errorResponse(400, 'EVENT_TOO_OLD', `Event is older than ${deps.maxEventAgeSeconds}s`), receipt: { kind: 'rejected', reason: 'too_old', ...secretProblems } };
     }
     const queued = { eventId: webhook.id, eventType: webhook.type, body: toQueueBody(raw) };
     try {

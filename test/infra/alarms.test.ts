@@ -29,7 +29,7 @@ describe.each(stages)('%s alarms', (stage) => {
 
   it('declares at least the alarms the on-call issue lists', () => {
     const ids = specs.map((s) => s.id);
-    for (const id of ['PaymentFailures', 'PaymentsNeedingReconciliation', 'AutoRechargeStopped', 'Webhook5xxRate', 'MoncreneauErrorRate', 'MoncreneauLatency', 'CreditsLow', 'InsufficientCredits', 'WebhooksUnprocessed', 'WebhookDlqNotEmpty', 'OutboundDlqNotEmpty', 'StuckWebhookEvents', 'WebhookEnqueueFailures', 'SignatureRejections', 'RateLimitGateRejecting']) {
+    for (const id of ['PaymentFailures', 'PaymentsNeedingReconciliation', 'AutoRechargeStopped', 'Webhook5xxRate', 'MoncreneauErrorRate', 'MoncreneauLatency', 'CreditsLow', 'InsufficientCredits', 'WebhooksUnprocessed', 'WebhookDlqNotEmpty', 'OutboundDlqNotEmpty', 'StuckWebhookEvents', 'WebhookEnqueueFailures', 'SignatureRejections', 'RateLimitGateRejecting', 'RotationDue', 'RotationFailed', 'SecretAgeHigh-apiKey', 'SecretAgeHigh-webhookSecret']) {
       expect(ids).toContain(id);
     }
     for (const key of Object.keys(w.functions)) {
@@ -156,7 +156,9 @@ const DRIVERS: Record<FunctionKey, () => Promise<void>> = {
     const { observeReceipt } = await import('../../shared/observability/receiver-observer');
     const { observeSecretProblem } = await import('../../shared/observability/secret-observer');
     const { QueueRefusedError } = await import('../../shared/webhooks/ports');
-    observeReceipt({ kind: 'accepted', eventId: 'evt_1', eventType: 'appointment.created', secretProblems: ['current_too_short'] });
+    observeReceipt({ kind: 'accepted', eventId: 'evt_1', eventType: 'appointment.created', secretProblems: ['current_too_short'], secretMatched: 'current' });
+    observeReceipt({ kind: 'accepted', eventId: 'evt_3', eventType: 'appointment.created', secretMatched: 'previous' });
+    observeReceipt({ kind: 'rejected', reason: 'signature', secretMatched: 'previous_expired' });
     observeReceipt({ kind: 'parked', eventId: 'evt_2', eventType: 'appointment.created', cause: new QueueRefusedError('refused', 'InvalidMessageContents'), duplicate: false });
     observeReceipt({ kind: 'rejected', reason: 'signature' });
     observeReceipt({ kind: 'enqueue_failed', error: new Error('x') });
@@ -229,7 +231,22 @@ const DRIVERS: Record<FunctionKey, () => Promise<void>> = {
   },
   healthMonitor: async () => {
     const { observeHealth } = await import('../../shared/observability/health-observer');
-    observeHealth({ balance: { balance: 4, threshold: 10, low: true }, stuck: { processing: 1, failed: 0, parked: 0, total: 1 } });
+    observeHealth({
+      balance: { balance: 4, threshold: 10, low: true },
+      stuck: { processing: 1, failed: 0, parked: 0, total: 1 },
+      secretAges: [
+        { secret: 'apiKey', ageDays: 12.5 },
+        { secret: 'webhookSecret', ageDays: 3 },
+      ],
+    });
+  },
+  secretRotation: async () => {
+    const { observeRotation } = await import('../../shared/observability/rotation-observer');
+    for (const secret of ['apiKey', 'webhookSecret'] as const) {
+      observeRotation({ kind: 'failed', secret, step: 'createSecret', reason: 'nothing_staged', message: 'x' });
+      observeRotation({ kind: 'failed', secret, step: 'testSecret', reason: 'key_refused', message: 'x' });
+      observeRotation({ kind: 'done', secret, step: 'finishSecret', result: 'promoted' });
+    }
   },
 };
 

@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STAGES } from '../../infra/config/stages';
 import { wiring } from '../../infra/wiring';
 import { localClients, type LocalClients } from '../../infra/local/clients';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { FeatureFlags } from '../../shared/adapters/feature-flags';
 import { exampleEvent } from '../../shared/moncreneau/examples';
 import { signatureHeader } from '../../shared/moncreneau/signature';
 import { emulatorsFromEnv, eventually, uniquePrefix } from '../support/local-helpers';
@@ -102,6 +104,17 @@ describe('startLocalStack with fixture handlers', () => {
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.resources.queues.webhookEvents.url, MessageBody: 'hello-poller' }));
     const line = await eventually(() => existsSync(outFile()) && readFileSync(outFile(), 'utf8').split('\n').find((l) => l.includes('hello-poller')), 'the processor fixture to receive the message');
     expect(JSON.parse(line)).toEqual({ body: 'hello-poller', env: 'moncreneau-webhook-processor' });
+  });
+
+  it('pauses the poller of a queueSource whose flag is off (webhookProcessing) and resumes it when the flag is back on', async () => {
+    const flags = new FeatureFlags(stack.resources.tables.flags, { db: DynamoDBDocumentClient.from(clients.dynamodb), cacheMs: 0 });
+    const queueName = stack.resources.queues.webhookEvents.url.split('/').pop();
+    await flags.set('webhookProcessing', false, 'local stack test', 'test');
+    await eventually(() => logs.some((l) => l.startsWith(`SQS ${queueName} →`) && l.includes('paused (flag off)')), 'the processor poller to pause');
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.resources.queues.webhookEvents.url, MessageBody: 'sent-while-paused' }));
+    await flags.set('webhookProcessing', true, 'local stack test done', 'test');
+    await eventually(() => logs.some((l) => l.startsWith(`SQS ${queueName} →`) && l.endsWith('resumed')), 'the processor poller to resume');
+    await eventually(() => existsSync(outFile()) && readFileSync(outFile(), 'utf8').includes('sent-while-paused'), 'the message to be processed after resume');
   });
 });
 

@@ -9,6 +9,7 @@ import { composeAppointmentsApi } from '../../shared/composition/appointments-ap
 import { composeHealthMonitor } from '../../shared/composition/health-monitor';
 import { composeOutboundWorker } from '../../shared/composition/outbound-worker';
 import { composePaymentsSweeper } from '../../shared/composition/payments-sweeper';
+import { composeSecretRotation } from '../../shared/composition/secret-rotation';
 import { composeWebhookProcessor } from '../../shared/composition/webhook-processor';
 import { composeWebhookReceiver } from '../../shared/composition/webhook-receiver';
 import { FUNCTION_ENV } from '../../shared/config/function-env';
@@ -20,6 +21,7 @@ const COMPOSE: Record<FunctionKey, (env: NodeJS.ProcessEnv) => unknown> = {
   outboundWorker: composeOutboundWorker,
   healthMonitor: composeHealthMonitor,
   paymentsSweeper: composePaymentsSweeper,
+  secretRotation: composeSecretRotation,
 };
 
 /** A plausible deployed value for each kind of binding (nothing is called while composing). */

@@ -247,3 +247,71 @@ describe('webhook receiver: nothing correctly signed is lost', () => {
     expect(webhookSecretProblems({ current: TEST_SECRET })).toEqual([]);
   });
 });
+
+describe('webhook receiver during a secret rotation', () => {
+  const until = '2026-12-06T10:00:00.000Z';
+  const rotated: SecretSource = { get: async () => ({ current: TEST_SECRET, previous: PREVIOUS_SECRET, previousUntil: until }) };
+
+  function rotating(nowMs: number) {
+    const receipts: Array<{ kind: string; secretMatched?: string }> = [];
+    const receive = createReceiver({
+      secrets: rotated,
+      enqueue: async () => undefined,
+      parking: { park: async () => 'parked' as const },
+      maxBodyBytes: 1024,
+      maxEventAgeSeconds: 0,
+      now: () => nowMs,
+    });
+    return {
+      receipts,
+      send: async (secret: string) => {
+        const { response, receipt } = await receive(webhookRequest(created, { secret }));
+        receipts.push({ kind: receipt.kind, secretMatched: receipt.secretMatched });
+        return response.statusCode;
+      },
+    };
+  }
+
+  it('accepts the previous secret inside its window and says which secret matched', async () => {
+    const r = rotating(Date.parse(until) - 1);
+    expect(await r.send(TEST_SECRET)).toBe(200);
+    expect(await r.send(PREVIOUS_SECRET)).toBe(200);
+    expect(r.receipts).toEqual([
+      { kind: 'accepted', secretMatched: 'current' },
+      { kind: 'accepted', secretMatched: 'previous' },
+    ]);
+  });
+
+  it('refuses the previous secret once its window has closed (401), marking it previous_expired; the current one still passes', async () => {
+    const r = rotating(Date.parse(until));
+    expect(await r.send(PREVIOUS_SECRET)).toBe(401);
+    expect(await r.send(TEST_SECRET)).toBe(200);
+    expect(await r.send('an-unrelated-secret-of-at-least-32-chars')).toBe(401);
+    expect(r.receipts).toEqual([
+      { kind: 'rejected', secretMatched: 'previous_expired' },
+      { kind: 'accepted', secretMatched: 'current' },
+      { kind: 'rejected', secretMatched: undefined },
+    ]);
+  });
+
+  it('keeps accepting a previous secret set by hand without previousUntil, and fails closed on an unreadable one', async () => {
+    const handSet = createReceiver({
+      secrets: { get: async () => ({ current: TEST_SECRET, previous: PREVIOUS_SECRET }) },
+      enqueue: async () => undefined,
+      parking: { park: async () => 'parked' as const },
+      maxBodyBytes: 1024,
+      maxEventAgeSeconds: 0,
+    });
+    expect((await handSet(webhookRequest(created, { secret: PREVIOUS_SECRET }))).response.statusCode).toBe(200);
+    const garbled = createReceiver({
+      secrets: { get: async () => ({ current: TEST_SECRET, previous: PREVIOUS_SECRET, previousUntil: 'soon' }) },
+      enqueue: async () => undefined,
+      parking: { park: async () => 'parked' as const },
+      maxBodyBytes: 1024,
+      maxEventAgeSeconds: 0,
+    });
+    const { response, receipt } = await garbled(webhookRequest(created, { secret: PREVIOUS_SECRET }));
+    expect(response.statusCode).toBe(401);
+    expect(receipt.secretProblems).toContain('previous_until_invalid');
+  });
+});

@@ -4,7 +4,8 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient } from '../../../shared/adapters/aws-clients';
 import { CreditsLedger } from '../../../shared/adapters/credits-ledger';
 import { EventStore } from '../../../shared/adapters/event-store';
-import { AUTO_RECHARGE_FLAG, FeatureFlags, OUTBOUND_WRITES_FLAG } from '../../../shared/adapters/feature-flags';
+import { FeatureFlags } from '../../../shared/adapters/feature-flags';
+import { FLAG_NAMES } from '../../../shared/config/flags';
 import type { QueueKey, TableKey } from '../../../infra/wiring';
 import type { StageProbe } from './probe';
 
@@ -26,7 +27,7 @@ export function dataAnswers(input: {
     creditsBalance: () => new CreditsLedger(input.tables.ledger, { db }).balance(),
     async flags() {
       const flags = new FeatureFlags(input.tables.flags, { db, cacheMs: 0 });
-      const names = new Set([OUTBOUND_WRITES_FLAG, AUTO_RECHARGE_FLAG, ...(await flags.list()).map((f) => f.name)]);
+      const names = new Set([...FLAG_NAMES, ...(await flags.list()).map((f) => f.name)]);
       // `get` applies each flag's default when it was never set.
       const states = await Promise.all([...names].sort().map((name) => flags.get(name)));
       return states.map((f) => ({ name: f.name, enabled: f.enabled }));
