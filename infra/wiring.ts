@@ -32,6 +32,11 @@ export interface TableSpec {
     /** Non-key attributes copied into the index (INCLUDE); absent = all of them. */
     readonly include?: readonly string[];
   }>;
+  /**
+   * The physical table the functions use instead of the stack's own (the stage's `tableOverrides`: a table
+   * restored to a point in time, docs/restore.md). The stack's own table stays as it is.
+   */
+  readonly override?: string;
 }
 
 export interface QueueSpec {
@@ -58,8 +63,23 @@ export type EnvValue =
   | { readonly secretArn: SecretKey }
   | { readonly value: string };
 
+/** DynamoDB item actions a function may be granted (IAM names without `dynamodb:`). TransactWriteItems is
+ * authorized as the Put/Update/ConditionCheck items it carries; TransactGetItems as GetItem. */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'ConditionCheckItem' | 'DeleteItem' | 'BatchWriteItem' | 'Scan';
+export type QueueAction = 'SendMessage' | 'ReceiveMessage' | 'DeleteMessage' | 'ChangeMessageVisibility' | 'GetQueueAttributes';
+export type SecretAction = 'GetSecretValue';
+
+/**
+ * What a function may do, named action by action (infra/permissions.ts turns each into one IAM statement;
+ * test/infra/stack.test.ts asserts the exact list per function). `index`: the actions apply to that global
+ * secondary index only (a Query on it), not to the table's items.
+ * The `access` forms are named sets kept for brevity (infra/permissions.ts lists their actions); none of
+ * them includes DeleteItem or Scan.
+ */
 export type Permission =
-  /** `updateItem`: UpdateItem only (the receiver parks an event; it never reads the table). */
+  | { readonly table: TableKey; readonly actions: readonly TableAction[]; readonly index?: string }
+  | { readonly queue: QueueKey; readonly actions: readonly QueueAction[] }
+  | { readonly secret: SecretKey; readonly actions: readonly SecretAction[] }
   | { readonly table: TableKey; readonly access: 'read' | 'readWrite' | 'updateItem' }
   | { readonly queue: QueueKey; readonly access: 'send' | 'consume' }
   | { readonly secret: SecretKey; readonly access: 'read' };
@@ -124,7 +144,7 @@ export function wiring(config: StageConfig): Wiring {
   }
   return {
     prefix,
-    tables: {
+    tables: withOverrides(config, {
       events: {
         name: 'webhook-events',
         partitionKey: { name: 'eventId', type: 'S' },
@@ -167,7 +187,7 @@ export function wiring(config: StageConfig): Wiring {
         name: 'feature-flags',
         partitionKey: { name: 'name', type: 'S' },
       },
-    },
+    }),
     queues: {
       webhookEvents: {
         name: 'webhook-events',
@@ -225,9 +245,10 @@ export function wiring(config: StageConfig): Wiring {
           maxEventAgeSeconds: { value: String(config.webhooks.maxEventAgeSeconds) },
         }),
         permissions: [
-          { queue: 'webhookEvents', access: 'send' },
-          { table: 'events', access: 'updateItem' },
-          { secret: 'webhookSecret', access: 'read' },
+          { queue: 'webhookEvents', actions: ['SendMessage'] },
+          // Parks an event the queue refuses for good; it never reads the table.
+          { table: 'events', actions: ['UpdateItem'] },
+          { secret: 'webhookSecret', actions: ['GetSecretValue'] },
         ],
       },
       webhookProcessor: {
@@ -253,9 +274,12 @@ export function wiring(config: StageConfig): Wiring {
           processingLeaseSeconds: { value: String(PROCESSOR_TIMEOUT_SECONDS) },
         }),
         permissions: [
-          { table: 'events', access: 'readWrite' },
-          { table: 'appointments', access: 'readWrite' },
-          { table: 'ledger', access: 'readWrite' },
+          // Claims and completions (UpdateItem), a first delivery's record (PutItem in the one write), the known-events read.
+          { table: 'events', actions: ['BatchGetItem', 'PutItem', 'UpdateItem'] },
+          // Put-if-absent, overwrite-if-newer, fill-gaps: conditional writes, never a read.
+          { table: 'appointments', actions: ['PutItem', 'UpdateItem'] },
+          // Entries are put once (conditional), the balance item updated, both read back; never deleted.
+          { table: 'ledger', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
         ],
       },
       healthMonitor: {
@@ -273,8 +297,9 @@ export function wiring(config: StageConfig): Wiring {
           eventRetentionDays: { value: String(config.webhooks.eventRetentionDays) },
         }),
         permissions: [
-          { table: 'ledger', access: 'read' },
-          { table: 'events', access: 'read' },
+          { table: 'ledger', actions: ['GetItem'] },
+          // The stuck-events sweep reads the byDay index only (no body is projected there).
+          { table: 'events', index: 'byDay', actions: ['Query'] },
         ],
       },
       appointmentsApi: {
@@ -287,7 +312,14 @@ export function wiring(config: StageConfig): Wiring {
           ...commandsEnvironment(config),
           commandRetentionDays: { value: String(config.outbound.commandRetentionDays) },
         }),
-        permissions: [...commandsPermissions(), { table: 'ledger', access: 'read' }],
+        permissions: [
+          ...commandsPermissions(),
+          // Creates commands and idempotency reservations, marks them enqueued, reads them back.
+          { table: 'commands', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+          // The balance, for the local 402.
+          { table: 'ledger', actions: ['GetItem'] },
+          { queue: 'outboundCommands', actions: ['SendMessage'] },
+        ],
       },
       outboundWorker: {
         folder: 'outbound-worker',
@@ -307,7 +339,16 @@ export function wiring(config: StageConfig): Wiring {
           outboundDlqUrl: { queueUrl: 'outboundCommandsDlq' },
           lowCreditThreshold: { value: String(config.credits.lowThreshold) },
         }),
-        permissions: [...commandsPermissions(), { table: 'ledger', access: 'readWrite' }, { queue: 'outboundCommandsDlq', access: 'send' }],
+        permissions: [
+          ...commandsPermissions(),
+          // Runs and settles existing commands: it never creates one.
+          { table: 'commands', actions: ['GetItem', 'UpdateItem'] },
+          // Reserve, confirm, release, sync: conditional puts of entries and updates of the balance; never deleted.
+          { table: 'ledger', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+          // A paused command is re-sent with a delay; a transient failure's visibility is shortened (polling: queueSource).
+          { queue: 'outboundCommands', actions: ['SendMessage', 'ChangeMessageVisibility'] },
+          { queue: 'outboundCommandsDlq', actions: ['SendMessage'] },
+        ],
       },
     },
   };
@@ -355,13 +396,13 @@ function commandsEnvironment(config: StageConfig): EnvValues<typeof COMMANDS_ENV
   };
 }
 
+/** What both command functions need for the kill switch and the rate-limited MONCRENEAU client. */
 function commandsPermissions(): Permission[] {
   return [
-    { table: 'commands', access: 'readWrite' },
-    { table: 'flags', access: 'read' },
-    { table: 'rateLimits', access: 'readWrite' },
-    { queue: 'outboundCommands', access: 'send' },
-    { secret: 'apiKey', access: 'read' },
+    { table: 'flags', actions: ['GetItem'] },
+    // One guarded update per grant, a read of the schedule when a pause or a conflict needs it.
+    { table: 'rateLimits', actions: ['GetItem', 'UpdateItem'] },
+    { secret: 'apiKey', actions: ['GetSecretValue'] },
   ];
 }
 
@@ -382,6 +423,21 @@ function wiringFolder(key: FunctionKey): string {
 
 export function physicalName(w: Wiring, name: string): string {
   return `${w.prefix}-${name}`;
+}
+
+/** The table the functions and the operator commands use: the stage's override, else the stack's own. */
+export function tableNameInUse(w: Wiring, key: TableKey): string {
+  return w.tables[key].override ?? physicalName(w, w.tables[key].name);
+}
+
+/** Applies the stage's `tableOverrides`; an unknown table key or an empty name is a configuration error. */
+function withOverrides(config: StageConfig, tables: Record<TableKey, TableSpec>): Record<TableKey, TableSpec> {
+  const overrides = config.tableOverrides ?? {};
+  for (const [key, name] of Object.entries(overrides)) {
+    if (!(key in tables)) throw new Error(`Stage ${config.stage}: tableOverrides names an unknown table "${key}" (known: ${Object.keys(tables).join(', ')})`);
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) throw new Error(`Stage ${config.stage}: tableOverrides.${key} "${name}" is not a DynamoDB table name`);
+  }
+  return Object.fromEntries(Object.entries(tables).map(([key, spec]) => [key, overrides[key] ? { ...spec, override: overrides[key] } : spec])) as Record<TableKey, TableSpec>;
 }
 
 /** Queues in dependency order: a dead-letter target before the queues that redrive into it. */
