@@ -19,7 +19,7 @@
  * stacks must not fight over (cdk.json sets `@aws-cdk/aws-apigateway:disableCloudWatchRole`).
  * See docs/deploy.md for how to turn them on once the account role exists.
  */
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -108,11 +108,12 @@ export class PublicApi extends Construct {
       removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    const policy = resourcePolicy(props.routes, props.iamCallers);
     this.api = new RestApi(this, 'Api', {
       restApiName: props.restApiName,
       description: props.description,
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
-      policy: resourcePolicy(props.routes, props.iamCallers),
+      policy,
       // The account-level CloudWatch role is not ours to own (see the file comment).
       cloudWatchRole: false,
       deployOptions: {
@@ -129,6 +130,8 @@ export class PublicApi extends Construct {
         methodOptions: routeMethodOptions(props.routes, props.routeThrottle),
       },
     });
+    // A resource policy takes effect with the next API deployment: make a policy change produce one.
+    this.api.latestDeployment?.addToLogicalId({ policy: Stack.of(this).resolve(policy.toJSON()) });
   }
 
   /** Proxies `route` to `fn`. `auth: 'none'` is only for callers that authenticate in the body (HMAC). */

@@ -259,3 +259,20 @@ describe('a restored table named in the stage config (tableOverrides)', () => {
     expect(() => wiring({ ...STAGES.prod, tableOverrides: { ledger: 'no spaces allowed' } })).toThrow(/not a DynamoDB table name/);
   });
 });
+
+describe('IAM callers from the stage config', () => {
+  it('allows the listed account and role, denies the rest, and redeploys the API when the list changes', () => {
+    const role = 'arn:aws:iam::222222222222:role/integrator';
+    const config: StageConfig = { ...STAGES.dev, api: { ...STAGES.dev.api, iamCallers: { accounts: ['111111111111'], principalArns: [role] } } };
+    const app = new App({ context: { ...cdkJsonContext(), stage: 'dev', [cxapi.BUNDLING_STACKS]: [] } });
+    const template = Template.fromStack(addStage(app, config));
+    const policy = Object.values(resourcesOf(template, 'AWS::ApiGateway::RestApi'))[0].Properties?.Policy as { Statement: Array<Record<string, unknown>> };
+    expect(policy.Statement.find((st) => st.Sid === 'IamRoutesCallers')?.Principal).toEqual({ AWS: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] }, role] });
+    expect(policy.Statement.find((st) => st.Sid === 'IamRoutesOthers')?.Condition).toEqual({
+      StringNotEquals: { 'aws:PrincipalAccount': ['111111111111'] },
+      ArnNotLike: { 'aws:PrincipalArn': [role] },
+    });
+    const deploymentOf = (t: Template): string => Object.keys(resourcesOf(t, 'AWS::ApiGateway::Deployment'))[0];
+    expect(deploymentOf(template)).not.toBe(deploymentOf(get('dev').template));
+  });
+});
