@@ -51,10 +51,24 @@ export interface AlarmSpec {
   readonly threshold: number;
   readonly comparison: Comparison;
   readonly treatMissingData: MissingData;
+  /**
+   * Functions whose deployment rolls back while this alarm is in ALARM (CodeDeploy, infra/constructs/live-alias.ts):
+   * only alarms that a bad release of that function would set off within minutes, and that a healthy stage
+   * does not hold in ALARM (a DLQ or a low balance would block every deployment).
+   */
+  readonly guards?: readonly FunctionKey[];
 }
 
 export const RUNBOOK = 'docs/runbook.md';
 const FIVE_MINUTES = 300;
+
+/**
+ * The alarm on the errors of a function's newest version (infra/constructs/live-alias.ts): not in alarmSpecs,
+ * because its dimension is the version being deployed, known only to CloudFormation; runbook: #deploymenterrors.
+ */
+export function deploymentAlarmId(folder: string): string {
+  return `DeploymentErrors-${folder}`;
+}
 
 export function serviceName(w: Wiring, key: FunctionKey): string {
   return `moncreneau-${w.functions[key].folder}`;
@@ -98,6 +112,7 @@ export function alarmSpecs(config: StageConfig): AlarmSpec[] {
   const { own, fromEach, queue, lambda, api } = stageMetrics(config, w);
   const callers = MONCRENEAU_CALLERS;
   const secretReaders: FunctionKey[] = ['webhookReceiver', 'appointmentsApi', 'outboundWorker', 'paymentsSweeper'];
+  const routed = (Object.keys(w.functions) as FunctionKey[]).filter((key) => (w.functions[key].routes ?? []).length > 0);
 
   const calls = fromEach('c', METRICS.moncreneauCalls, callers, 'Sum');
   const callErrors = fromEach('e', METRICS.moncreneauCallErrors, callers, 'Sum');
@@ -126,6 +141,7 @@ export function alarmSpecs(config: StageConfig): AlarmSpec[] {
       threshold: a.webhook5xxPercent,
       comparison: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
+      guards: routed,
     },
     {
       id: 'MoncreneauErrorRate',
@@ -275,6 +291,7 @@ export function alarmSpecs(config: StageConfig): AlarmSpec[] {
       threshold: 0,
       comparison: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
+      guards: ['webhookReceiver'],
     },
     {
       id: 'WebhooksParked',
@@ -287,6 +304,7 @@ export function alarmSpecs(config: StageConfig): AlarmSpec[] {
       threshold: 0,
       comparison: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
+      guards: ['webhookReceiver'],
     },
     {
       id: 'SignatureRejections',
@@ -325,6 +343,7 @@ export function alarmSpecs(config: StageConfig): AlarmSpec[] {
       threshold: 0,
       comparison: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
+      guards: secretReaders,
     },
   ];
 
@@ -393,6 +412,7 @@ export function alarmSpecs(config: StageConfig): AlarmSpec[] {
         threshold: 0,
         comparison: 'GreaterThanThreshold',
         treatMissingData: 'notBreaching',
+        guards: [key],
       },
       {
         id: `LambdaThrottles-${w.functions[key].folder}`,

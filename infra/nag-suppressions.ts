@@ -9,19 +9,22 @@
  */
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { Method } from 'aws-cdk-lib/aws-apigateway';
-import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnTable, ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
 import type { WiredResources } from './constructs/function-bindings';
+import type { TableBackups } from './constructs/table-backups';
+import type { WebFirewall } from './constructs/web-firewall';
+import { ALL_INDEXES, functionGrants } from './permissions';
 import type { PublicApi, RouteSpec } from './constructs/public-api';
 import type { ServiceFunction } from './constructs/service-function';
-import type { FunctionSpec, Wiring } from './wiring';
+import type { FunctionSpec, TableKey, Wiring } from './wiring';
 
 /** The reasons, by rule. Exported so tests and docs can show the same text. */
 export const NAG_REASONS = {
   'AwsSolutions-APIG2':
     'Proxy routes only: the webhook body must reach the Lambda byte-for-byte for HMAC verification and the signature may come in either of two headers, so the Lambda validates (size, signature, JSON shape) and answers with a precise 4xx; an edge validator would reject before the signature check without a trace in the function logs.',
   'AwsSolutions-APIG3':
-    'No WAF for now: the only public route is HMAC-verified, stage throttling caps the rate, and bodies above MAX_BODY_BYTES are refused; a WAFv2 web ACL (with its fixed monthly cost) is a go-live option documented in docs/deploy.md.',
+    'No WAF in this stage (the stage config has no `waf`; prod has one): the only public route is HMAC-verified, its own method throttle and the stage throttle cap the rate, and bodies above MAX_BODY_BYTES are refused; a web ACL costs a fixed monthly fee per stage.',
   'AwsSolutions-APIG6':
     'Execution logging needs the account-wide API Gateway CloudWatch role (AWS::ApiGateway::Account), a regional singleton this per-stage stack must not own (cdk.json disables it); JSON access logs, Lambda logs and X-Ray traces are on for every stage.',
   'AwsSolutions-APIG4':
@@ -35,7 +38,9 @@ export const NAG_REASONS = {
   'AwsSolutions-IAM5[Resource::*].xray':
     'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions, so Resource "*" is the only possible form (test/infra/stack.test.ts asserts no other action gets "*").',
   'AwsSolutions-IAM5[index]':
-    'grantReadData/grantReadWriteData include "<table ARN>/index/*" so the function can Query the table\'s own global secondary indexes (declared in infra/wiring.ts); the wildcard is limited to this one table\'s indexes.',
+    'A wiring permission in the `read`/`readWrite` shorthand covers Query on "<table ARN>/index/*", the table\'s own global secondary indexes (declared in infra/wiring.ts); the wildcard is limited to this one table\'s indexes. Permissions that name their actions name the index instead.',
+  'AwsSolutions-IAM4.backup':
+    'AWS Backup\'s role for the table backups uses the AWS managed AWSBackupServiceRolePolicyForBackup, as AWS documents: it follows the DynamoDB backup mechanics (classic and advanced backups, their deletion at expiry) as AWS changes them, where an inline copy would silently stop backing up; only backup.amazonaws.com can assume the role and the plan selects only this stage\'s tables.',
 } as const;
 
 export interface RoutedMethod {
@@ -49,11 +54,18 @@ export interface NagTargets {
   readonly routed: readonly RoutedMethod[];
   readonly functions: ReadonlyArray<{ readonly construct: ServiceFunction; readonly spec: FunctionSpec }>;
   readonly resources: WiredResources;
+  readonly ownTables: Readonly<Record<TableKey, ITable>>;
+  readonly firewall?: WebFirewall;
+  readonly backups?: TableBackups;
 }
 
 export function acknowledgeNagFindings(t: NagTargets): void {
   ack(t.api.api, 'AwsSolutions-APIG2', NAG_REASONS['AwsSolutions-APIG2']);
-  ack(t.api.api.deploymentStage, 'AwsSolutions-APIG3', NAG_REASONS['AwsSolutions-APIG3']);
+  if (!t.firewall) ack(t.api.api.deploymentStage, 'AwsSolutions-APIG3', NAG_REASONS['AwsSolutions-APIG3']);
+  if (t.backups) {
+    const role = t.backups.selection.node.tryFindChild('Role');
+    if (role) ack(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]', NAG_REASONS['AwsSolutions-IAM4.backup']);
+  }
   ack(t.api.api.deploymentStage, 'AwsSolutions-APIG6', NAG_REASONS['AwsSolutions-APIG6']);
 
   for (const { method, route } of t.routed) {
@@ -70,9 +82,11 @@ export function acknowledgeNagFindings(t: NagTargets): void {
     const policy = construct.role.node.tryFindChild('DefaultPolicy');
     if (!policy) continue;
     ack(policy, 'AwsSolutions-IAM5[Resource::*]', NAG_REASONS['AwsSolutions-IAM5[Resource::*].xray']);
-    for (const permission of spec.permissions) {
-      if (!('table' in permission) || !t.wiring.tables[permission.table].globalIndexes?.length) continue;
-      const cfnTable = t.resources.tables[permission.table].node.defaultChild as CfnTable;
+    for (const grant of functionGrants(spec, t.wiring)) {
+      if (!('table' in grant.target) || grant.target.index !== ALL_INDEXES) continue;
+      const cfnTable = t.ownTables[grant.target.table as TableKey].node.defaultChild as CfnTable | undefined;
+      // An overridden (restored) table is named by its ARN, not a logical id: name its indexes in the wiring instead.
+      if (!cfnTable || t.resources.tables[grant.target.table as TableKey] !== t.ownTables[grant.target.table as TableKey]) continue;
       const logicalId = Stack.of(cfnTable).getLogicalId(cfnTable);
       ack(policy, `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`, NAG_REASONS['AwsSolutions-IAM5[index]']);
     }

@@ -33,6 +33,11 @@ export interface TableSpec {
     /** Non-key attributes copied into the index (INCLUDE); absent = all of them. */
     readonly include?: readonly string[];
   }>;
+  /**
+   * The physical table the functions use instead of the stack's own (the stage's `tableOverrides`: a table
+   * restored to a point in time, docs/restore.md). The stack's own table stays as it is.
+   */
+  readonly override?: string;
 }
 
 export interface QueueSpec {
@@ -61,16 +66,26 @@ export type EnvValue =
   | { readonly secretArn: SecretKey }
   | { readonly value: string };
 
+/** DynamoDB item actions a function may be granted (IAM names without `dynamodb:`). TransactWriteItems is
+ * authorized as the Put/Update/ConditionCheck items it carries; TransactGetItems as GetItem. */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'ConditionCheckItem' | 'DeleteItem' | 'BatchWriteItem' | 'Scan';
+export type QueueAction = 'SendMessage' | 'ReceiveMessage' | 'DeleteMessage' | 'ChangeMessageVisibility' | 'GetQueueAttributes';
+export type SecretAction = 'GetSecretValue' | 'DescribeSecret' | 'PutSecretValue' | 'UpdateSecretVersionStage' | 'ListSecretVersionIds';
+
+/**
+ * What a function may do, named action by action (infra/permissions.ts turns each into one IAM statement;
+ * test/infra/stack.test.ts asserts the exact list per function). `index`: the actions apply to that global
+ * secondary index only (a Query on it), not to the table's items.
+ * The `access` forms are named sets kept for brevity (infra/permissions.ts lists their actions); none of
+ * them includes DeleteItem or Scan.
+ */
 export type Permission =
-  /** `updateItem`: UpdateItem only (the receiver parks an event; it never reads the table). */
+  | { readonly table: TableKey; readonly actions: readonly TableAction[]; readonly index?: string }
+  | { readonly queue: QueueKey; readonly actions: readonly QueueAction[] }
+  | { readonly secret: SecretKey; readonly actions: readonly SecretAction[] }
   | { readonly table: TableKey; readonly access: 'read' | 'readWrite' | 'updateItem' }
   | { readonly queue: QueueKey; readonly access: 'send' | 'consume' }
-  /**
-   * `read`: GetSecretValue. `rotate`: the four-step protocol's actions on that secret only (DescribeSecret,
-   * GetSecretValue, PutSecretValue, UpdateSecretVersionStage). `listVersions`: ListSecretVersionIds (the age
-   * of the value in use, never the value).
-   */
-  | { readonly secret: SecretKey; readonly access: 'read' | 'rotate' | 'listVersions' };
+  | { readonly secret: SecretKey; readonly access: 'read' };
 
 export interface RouteSpec {
   readonly method: 'ANY' | 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -143,7 +158,7 @@ export function wiring(config: StageConfig): Wiring {
   const rotation = { function: 'secretRotation', everyDays: config.secrets.rotationDays } as const;
   return {
     prefix,
-    tables: {
+    tables: withOverrides(config, {
       events: {
         name: 'webhook-events',
         partitionKey: { name: 'eventId', type: 'S' },
@@ -197,7 +212,7 @@ export function wiring(config: StageConfig): Wiring {
           { indexName: 'due', partitionKey: { name: 'openStatus', type: 'S' }, sortKey: { name: 'deadlineAt', type: 'S' } },
         ],
       },
-    },
+    }),
     queues: {
       webhookEvents: {
         name: 'webhook-events',
@@ -257,9 +272,10 @@ export function wiring(config: StageConfig): Wiring {
           maxEventAgeSeconds: { value: String(config.webhooks.maxEventAgeSeconds) },
         }),
         permissions: [
-          { queue: 'webhookEvents', access: 'send' },
-          { table: 'events', access: 'updateItem' },
-          { secret: 'webhookSecret', access: 'read' },
+          { queue: 'webhookEvents', actions: ['SendMessage'] },
+          // Parks an event the queue refuses for good; it never reads the table.
+          { table: 'events', actions: ['UpdateItem'] },
+          { secret: 'webhookSecret', actions: ['GetSecretValue'] },
         ],
       },
       webhookProcessor: {
@@ -287,10 +303,14 @@ export function wiring(config: StageConfig): Wiring {
           ...paymentsEnvironment(config),
         }),
         permissions: [
-          { table: 'events', access: 'readWrite' },
-          { table: 'appointments', access: 'readWrite' },
-          { table: 'ledger', access: 'readWrite' },
-          { table: 'payments', access: 'readWrite' },
+          // Claims and completions (UpdateItem), a first delivery's record (PutItem in the one write), the known-events read.
+          { table: 'events', actions: ['BatchGetItem', 'PutItem', 'UpdateItem'] },
+          // Put-if-absent, overwrite-if-newer, fill-gaps: conditional writes, never a read.
+          { table: 'appointments', actions: ['PutItem', 'UpdateItem'] },
+          // Entries are put once (conditional), the balance item updated, both read back; never deleted.
+          { table: 'ledger', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+          // Payment transitions: conditional puts and updates (with the ledger credit in one transaction); never deleted.
+          { table: 'payments', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
         ],
       },
       healthMonitor: {
@@ -310,10 +330,12 @@ export function wiring(config: StageConfig): Wiring {
           webhookSecretArn: { secretArn: 'webhookSecret' },
         }),
         permissions: [
-          { table: 'ledger', access: 'read' },
-          { table: 'events', access: 'read' },
-          { secret: 'apiKey', access: 'listVersions' },
-          { secret: 'webhookSecret', access: 'listVersions' },
+          { table: 'ledger', actions: ['GetItem'] },
+          // The stuck-events sweep reads the byDay index only (no body is projected there).
+          { table: 'events', index: 'byDay', actions: ['Query'] },
+          // The age of the value in use: version dates only, never the value.
+          { secret: 'apiKey', actions: ['ListSecretVersionIds'] },
+          { secret: 'webhookSecret', actions: ['ListSecretVersionIds'] },
         ],
       },
       secretRotation: {
@@ -329,8 +351,9 @@ export function wiring(config: StageConfig): Wiring {
           webhookPreviousWindowHours: { value: String(config.secrets.previousWebhookSecretHours) },
         }),
         permissions: [
-          { secret: 'apiKey', access: 'rotate' },
-          { secret: 'webhookSecret', access: 'rotate' },
+          // The four-step protocol on these two secrets only: read the staged and pending versions, write the pending one, move the labels.
+          { secret: 'apiKey', actions: ['DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage'] },
+          { secret: 'webhookSecret', actions: ['DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage'] },
         ],
       },
       appointmentsApi: {
@@ -343,7 +366,14 @@ export function wiring(config: StageConfig): Wiring {
           ...commandsEnvironment(config),
           commandRetentionDays: { value: String(config.outbound.commandRetentionDays) },
         }),
-        permissions: [...commandsPermissions(), { table: 'ledger', access: 'read' }],
+        permissions: [
+          ...commandsPermissions(),
+          // Creates commands and idempotency reservations, marks them enqueued, reads them back.
+          { table: 'commands', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+          // The balance, for the local 402.
+          { table: 'ledger', actions: ['GetItem'] },
+          { queue: 'outboundCommands', actions: ['SendMessage'] },
+        ],
       },
       outboundWorker: {
         folder: 'outbound-worker',
@@ -364,7 +394,18 @@ export function wiring(config: StageConfig): Wiring {
           lowCreditThreshold: { value: String(config.credits.lowThreshold) },
           ...paymentsEnvironment(config),
         }),
-        permissions: [...commandsPermissions(), { table: 'ledger', access: 'readWrite' }, { queue: 'outboundCommandsDlq', access: 'send' }, { table: 'payments', access: 'readWrite' }],
+        permissions: [
+          ...commandsPermissions(),
+          // Runs and settles existing commands: it never creates one.
+          { table: 'commands', actions: ['GetItem', 'UpdateItem'] },
+          // Reserve, confirm, release, sync: conditional puts of entries and updates of the balance; never deleted.
+          { table: 'ledger', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+          // A paused command is re-sent with a delay; a transient failure's visibility is shortened (polling: queueSource).
+          { queue: 'outboundCommands', actions: ['SendMessage', 'ChangeMessageVisibility'] },
+          { queue: 'outboundCommandsDlq', actions: ['SendMessage'] },
+          // A purchase command records its payment (and the attempt that sent it) with conditional writes.
+          { table: 'payments', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+        ],
       },
       paymentsSweeper: {
         folder: 'payments-sweeper',
@@ -382,7 +423,17 @@ export function wiring(config: StageConfig): Wiring {
           autoRechargeAmount: { value: String(config.payments.autoRecharge.amount) },
           autoRechargeMaxFailures: { value: String(config.payments.autoRecharge.maxConsecutiveFailures) },
         }),
-        permissions: [...commandsPermissions(), { table: 'ledger', access: 'readWrite' }, { table: 'payments', access: 'readWrite' }],
+        permissions: [
+          ...commandsPermissions(),
+          // Starts automatic-recharge purchases as commands (idempotency record + command record) and queues them.
+          { table: 'commands', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+          { queue: 'outboundCommands', actions: ['SendMessage'] },
+          // Reads the balance; a poll that finds a payment SUCCESSFUL credits it (entry put once, balance updated).
+          { table: 'ledger', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+          // Transitions and the auto-recharge state; the deadline sweep queries the sparse `due` index only.
+          { table: 'payments', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+          { table: 'payments', index: 'due', actions: ['Query'] },
+        ],
       },
     },
   };
@@ -438,13 +489,13 @@ function paymentsEnvironment(config: StageConfig): EnvValues<typeof PAYMENTS_ENV
   };
 }
 
+/** What both command functions need for the kill switch and the rate-limited MONCRENEAU client. */
 function commandsPermissions(): Permission[] {
   return [
-    { table: 'commands', access: 'readWrite' },
-    { table: 'flags', access: 'read' },
-    { table: 'rateLimits', access: 'readWrite' },
-    { queue: 'outboundCommands', access: 'send' },
-    { secret: 'apiKey', access: 'read' },
+    { table: 'flags', actions: ['GetItem'] },
+    // One guarded update per grant, a read of the schedule when a pause or a conflict needs it.
+    { table: 'rateLimits', actions: ['GetItem', 'UpdateItem'] },
+    { secret: 'apiKey', actions: ['GetSecretValue'] },
   ];
 }
 
@@ -465,6 +516,21 @@ function wiringFolder(key: FunctionKey): string {
 
 export function physicalName(w: Wiring, name: string): string {
   return `${w.prefix}-${name}`;
+}
+
+/** The table the functions and the operator commands use: the stage's override, else the stack's own. */
+export function tableNameInUse(w: Wiring, key: TableKey): string {
+  return w.tables[key].override ?? physicalName(w, w.tables[key].name);
+}
+
+/** Applies the stage's `tableOverrides`; an unknown table key or an empty name is a configuration error. */
+function withOverrides(config: StageConfig, tables: Record<TableKey, TableSpec>): Record<TableKey, TableSpec> {
+  const overrides = config.tableOverrides ?? {};
+  for (const [key, name] of Object.entries(overrides)) {
+    if (!(key in tables)) throw new Error(`Stage ${config.stage}: tableOverrides names an unknown table "${key}" (known: ${Object.keys(tables).join(', ')})`);
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) throw new Error(`Stage ${config.stage}: tableOverrides.${key} "${name}" is not a DynamoDB table name`);
+  }
+  return Object.fromEntries(Object.entries(tables).map(([key, spec]) => [key, overrides[key] ? { ...spec, override: overrides[key] } : spec])) as Record<TableKey, TableSpec>;
 }
 
 /** Queues in dependency order: a dead-letter target before the queues that redrive into it. */

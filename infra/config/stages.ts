@@ -17,6 +17,20 @@ export interface EmergencyContact {
   readonly phone?: string;
 }
 
+export interface Throttle {
+  /** Requests per second (steady) and burst. */
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/** How CodeDeploy moves a function's `live` alias to a new version. */
+export interface TrafficShift {
+  /** canary: `percent` for `intervalMinutes`, then all; linear: `percent` more every `intervalMinutes`; allAtOnce: at once. */
+  readonly strategy: 'canary' | 'linear' | 'allAtOnce';
+  readonly percent: number;
+  readonly intervalMinutes: number;
+}
+
 export interface StageConfig {
   readonly stage: StageName;
   /** AWS account/region; undefined = resolved from the CLI environment at deploy time (synth stays offline). */
@@ -29,7 +43,31 @@ export interface StageConfig {
     /** Stage-wide API Gateway throttling (requests/s and burst). */
     readonly throttleRateLimit: number;
     readonly throttleBurstLimit: number;
+    /**
+     * Method-level throttling by kind of route (wiring `auth`): `none` (the public, HMAC-verified webhook) and
+     * `iam` (the commands) each have their own bucket, so neither kind can use up the other's.
+     */
+    readonly routeThrottle: { readonly none: Throttle; readonly iam: Throttle };
+    /**
+     * Who may call the IAM routes (API resource policy): AWS account ids and IAM principal ARNs (roles, users).
+     * Empty `accounts` = the stack's own account. The public webhook route stays open to every caller.
+     */
+    readonly iamCallers: { readonly accounts: readonly string[]; readonly principalArns: readonly string[] };
   };
+  /** Every function is published as a version behind its `live` alias; CodeDeploy shifts traffic this way and rolls back on alarms. */
+  readonly deployment: TrafficShift;
+  /**
+   * AWS WAF web ACL on the API stage: a per-source-IP rate rule and the AWS managed common rule set
+   * (body rules count-only on public routes: docs/deploy.md). Absent = no WAF.
+   */
+  readonly waf?: { readonly requestsPerIpPer5Minutes: number };
+  /** AWS Backup plan for every table (daily, in a retained vault), on top of PITR. Absent = PITR only. */
+  readonly backup?: { readonly retentionDays: number };
+  /**
+   * Tables the functions use instead of the stack's own `moncreneau-<stage>-<name>`, by wiring table key:
+   * a table restored to a point in time (docs/restore.md). The stack's own table is kept untouched.
+   */
+  readonly tableOverrides?: Readonly<Record<string, string>>;
   readonly webhooks: {
     /** Largest accepted webhook body in bytes; larger → 413. At most what a queue message carries base64-encoded (~190 KB, checked by the wiring). */
     readonly maxBodyBytes: number;
@@ -144,7 +182,8 @@ export const STAGES: Record<StageName, StageConfig> = {
     stage: 'dev',
     logLevel: 'DEBUG',
     retainData: false,
-    api: { throttleRateLimit: 20, throttleBurstLimit: 40 },
+    api: { throttleRateLimit: 20, throttleBurstLimit: 40, routeThrottle: { none: { rateLimit: 10, burstLimit: 20 }, iam: { rateLimit: 10, burstLimit: 20 } }, iamCallers: { accounts: [], principalArns: [] } },
+    deployment: { strategy: 'allAtOnce', percent: 100, intervalMinutes: 0 },
     webhooks: { maxBodyBytes: 190 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 3, processorMaxConcurrency: 2, eventRetentionDays: 7, appointmentRetentionDays: 90 },
     outbound: { maxReceiveCount: 3, workerMaxConcurrency: 2, commandRetentionDays: 7 },
   },
@@ -153,7 +192,8 @@ export const STAGES: Record<StageName, StageConfig> = {
     stage: 'staging',
     logLevel: 'INFO',
     retainData: false,
-    api: { throttleRateLimit: 50, throttleBurstLimit: 100 },
+    api: { throttleRateLimit: 50, throttleBurstLimit: 100, routeThrottle: { none: { rateLimit: 25, burstLimit: 50 }, iam: { rateLimit: 25, burstLimit: 50 } }, iamCallers: { accounts: [], principalArns: [] } },
+    deployment: { strategy: 'linear', percent: 10, intervalMinutes: 1 },
     webhooks: { maxBodyBytes: 190 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 5, processorMaxConcurrency: 5, eventRetentionDays: 14, appointmentRetentionDays: 180 },
     outbound: { maxReceiveCount: 5, workerMaxConcurrency: 3, commandRetentionDays: 14 },
   },
@@ -162,7 +202,12 @@ export const STAGES: Record<StageName, StageConfig> = {
     stage: 'prod',
     logLevel: 'INFO',
     retainData: true,
-    api: { throttleRateLimit: 100, throttleBurstLimit: 200 },
+    api: { throttleRateLimit: 100, throttleBurstLimit: 200, routeThrottle: { none: { rateLimit: 50, burstLimit: 100 }, iam: { rateLimit: 50, burstLimit: 100 } }, iamCallers: { accounts: [], principalArns: [] } },
+    // 10 % of invocations on the new version for 5 minutes, then all of them; any guarding alarm rolls it back.
+    deployment: { strategy: 'canary', percent: 10, intervalMinutes: 5 },
+    // 3000 requests per 5 minutes from one IP (10/s sustained) is far above a normal delivery rate: docs/moncreneau-api.md.
+    waf: { requestsPerIpPer5Minutes: 3000 },
+    backup: { retentionDays: 35 },
     webhooks: { maxBodyBytes: 190 * 1024, maxEventAgeSeconds: 0, maxReceiveCount: 5, processorMaxConcurrency: 10, eventRetentionDays: 30, appointmentRetentionDays: 400 },
     outbound: { maxReceiveCount: 5, workerMaxConcurrency: 5, commandRetentionDays: 30 },
   },

@@ -1,14 +1,15 @@
 /**
  * Turns a function's wiring `environment` and `permissions` into CDK: environment values become
- * resource tokens, permissions become the narrowest `grant*` call for the access asked for.
+ * resource tokens, permissions become statements naming exactly the actions the wiring lists.
  * Kept apart from the function construct so both can be read (and tested) on their own.
  */
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { EnvValue, Permission, QueueKey, SecretKey, TableKey } from '../wiring';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { functionGrants, type GrantTarget } from '../permissions';
+import type { EnvValue, FunctionSpec, QueueKey, SecretKey, TableKey, Wiring } from '../wiring';
 
 /** The built resources, by wiring key. */
 export interface WiredResources {
@@ -31,30 +32,22 @@ export function resolveEnvironment(
   return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, resolveEnvValue(value, resources)]));
 }
 
-/** Least privilege: each access level maps to the smallest grant that covers it. */
-export function grantPermission(fn: IFunction, permission: Permission, resources: WiredResources): void {
-  if ('table' in permission) {
-    const table = resources.tables[permission.table];
-    if (permission.access === 'read') table.grantReadData(fn);
-    else if (permission.access === 'updateItem') table.grant(fn, 'dynamodb:UpdateItem');
-    else table.grantReadWriteData(fn);
-    return;
+/** The table, queue or secret ARN a grant names (an index grant: `<table ARN>/index/<name>`). */
+export function grantResourceArn(target: GrantTarget, resources: WiredResources): string {
+  if ('table' in target) {
+    const arn = resources.tables[target.table as TableKey].tableArn;
+    return target.index ? `${arn}/index/${target.index}` : arn;
   }
-  if ('queue' in permission) {
-    const queue = resources.queues[permission.queue];
-    if (permission.access === 'send') queue.grantSendMessages(fn);
-    else queue.grantConsumeMessages(fn);
-    return;
-  }
-  const secret = resources.secrets[permission.secret];
-  if (permission.access === 'read') secret.grantRead(fn);
-  // The rotation function: exactly the four-step protocol's actions, on this secret only.
-  else if (permission.access === 'rotate') grantOn(fn, secret, ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
-  // The health monitor: version dates only (the age of the value in use), never the value.
-  else grantOn(fn, secret, ['secretsmanager:ListSecretVersionIds']);
+  if ('queue' in target) return resources.queues[target.queue as QueueKey].queueArn;
+  return resources.secrets[target.secret as SecretKey].secretArn;
 }
 
-/** Exactly `actions` on this one secret (its full ARN: the secrets are this stack's own). */
-function grantOn(fn: IFunction, secret: ISecret, actions: string[]): void {
-  Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [secret.secretFullArn ?? secret.secretArn] });
+/**
+ * Least privilege: one statement per target with exactly the actions the wiring names (infra/permissions.ts),
+ * instead of the CDK `grant*` sets (which add Scan, DeleteItem, ChangeMessageVisibility, DescribeSecret …).
+ */
+export function grantFunction(fn: IFunction, spec: FunctionSpec, w: Wiring, resources: WiredResources): void {
+  for (const grant of functionGrants(spec, w)) {
+    fn.addToRolePolicy(new PolicyStatement({ actions: [...grant.actions], resources: [grantResourceArn(grant.target, resources)] }));
+  }
 }

@@ -5,9 +5,9 @@
  * other resources.
  */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -80,5 +80,17 @@ export class ServiceFunction extends Construct {
         forceDockerBundling: false,
       },
     });
+
+    // CDK makes the function depend on its role and on the role's policy; the role is already implied by
+    // the GetAtt on its ARN (cfn-lint W3005). Keep the policy: the first invocation needs its grants.
+    (this.fn.node.defaultChild as CfnFunction).addOverride(
+      'DependsOn',
+      Lazy.list({
+        produce: () => {
+          const policy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnResource | undefined;
+          return policy ? [Stack.of(this).resolve(policy.logicalId) as string] : undefined;
+        },
+      }),
+    );
   }
 }

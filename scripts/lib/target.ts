@@ -8,7 +8,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-s
 import { stageConfig } from '../../infra/config/stages';
 import { LOCAL_CREDENTIALS } from '../../infra/local/emulators';
 import { readRuntimeInfo } from '../../infra/local/runtime-file';
-import { physicalName, wiring, type QueueKey, type TableKey } from '../../infra/wiring';
+import { physicalName, tableNameInUse, wiring, type QueueKey, type TableKey } from '../../infra/wiring';
 import { fail } from './args';
 
 // Operator commands run on the developer's Node; the SDK's runtime notice is noise here.
@@ -42,7 +42,8 @@ export function resolveTarget(options: Record<string, string | true>): Target {
   const w = wiring(config);
   const region = process.env.AWS_REGION ?? config.region;
   const sqs = new SQSClient({ region });
-  const tables = Object.fromEntries(Object.entries(w.tables).map(([k, spec]) => [k, physicalName(w, spec.name)])) as Record<TableKey, string>;
+  // A restored table named in the stage's tableOverrides is the one the functions use: operate on it too.
+  const tables = Object.fromEntries(Object.keys(w.tables).map((k) => [k, tableNameInUse(w, k as TableKey)])) as Record<TableKey, string>;
   return {
     label: `stage ${stage} (${region})`,
     kind: 'aws',

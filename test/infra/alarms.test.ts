@@ -8,7 +8,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { alarmSpecs, renderExpression, serviceName, type AlarmSpec, type MetricRef } from '../../infra/alarms';
+import { alarmSpecs, deploymentAlarmId, renderExpression, serviceName, type AlarmSpec, type MetricRef } from '../../infra/alarms';
 import { STAGES, type StageName } from '../../infra/config/stages';
 import { dashboardRows } from '../../infra/dashboard';
 import { wiring, type FunctionKey } from '../../infra/wiring';
@@ -72,9 +72,11 @@ describe.each(stages)('%s alarms', (stage) => {
     });
   });
 
-  it('creates exactly the declared alarms, each with an action, and no alarm without one', () => {
+  it('creates exactly the declared alarms plus one new-version alarm per function, each with an action, and no alarm without one', () => {
     const alarms = Object.values(resourcesOf(get(stage).template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(specs.length);
+    // The new-version errors alarms (infra/constructs/live-alias.ts) roll deployments back; releases-edge.test.ts checks them.
+    const deployment = Object.values(w.functions).map((f) => `${w.prefix}-${deploymentAlarmId(f.folder)}`);
+    expect(alarms.map((a) => a.Properties?.AlarmName).sort()).toEqual([...specs.map((spec) => `${w.prefix}-${spec.id}`), ...deployment].sort());
     for (const alarm of alarms) {
       expect(alarm.Properties?.AlarmActions).toHaveLength(1);
       expect(alarm.Properties?.OKActions).toHaveLength(1);
@@ -112,6 +114,8 @@ describe('alarm definitions', () => {
       expect(['page', 'ticket']).toContain(spec.severity);
       expect(['breaching', 'notBreaching', 'ignore', 'missing']).toContain(spec.treatMissingData);
     }
+    // The deployment alarms' section.
+    expect(anchors.has('deploymenterrors')).toBe(true);
   });
 
   it('the "no webhook for N hours" alarm is off by default and appears when a stage sets it', () => {

@@ -6,6 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { STAGES, type StageName } from '../../infra/config/stages';
 import { commonEnvironment, physicalName, VISIBILITY_FACTOR, wiring, type FunctionKey, type FunctionSpec } from '../../infra/wiring';
 import { synthStage, type SynthesizedStage } from './synth-stage';
+import { functionGrants } from '../../infra/permissions';
 import { actionsOf, apiResourcePath, logicalIdWhere, resourcesOf, roleStatements } from './template-queries';
 
 const stages = Object.keys(STAGES) as StageName[];
@@ -17,6 +18,16 @@ function get(stage: StageName): SynthesizedStage {
     synthesized.set(stage, s);
   }
   return s;
+}
+
+/** Logical id of a function's `live` alias. */
+function aliasId(s: SynthesizedStage, key: FunctionKey): string {
+  const { fnId } = functionIds(s, key);
+  const ids = Object.entries(resourcesOf(s.template, 'AWS::Lambda::Alias'))
+    .filter(([, r]) => JSON.stringify(r.Properties?.FunctionName) === JSON.stringify({ Ref: fnId }) && r.Properties?.Name === 'live')
+    .map(([id]) => id);
+  expect(ids).toHaveLength(1);
+  return ids[0];
 }
 
 /** Logical ids of a function (by physical name) and of its execution role. */
@@ -197,7 +208,8 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
         const source = w.functions[key].queueSource!;
         const queueId = logicalIdWhere(template, 'AWS::SQS::Queue', 'QueueName', physicalName(w, w.queues[source.queue].name));
         template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-          FunctionName: { Ref: functionIds(get(stage), key).fnId },
+          // The live alias, not the function: a rollback moves what the queue invokes.
+          FunctionName: { 'Fn::Join': ['', [{ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: aliasId(get(stage), key) }] }] }, ':live']] },
           EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
           BatchSize: source.batchSize,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -256,12 +268,105 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
       expect(JSON.stringify(tableStatement?.Resource)).toContain(eventsId);
     });
 
-    it('lets the processor consume the queue and write the tables, but not send or read secrets', () => {
+    /** The reviewed list: exactly these actions on exactly these resources (logs and X-Ray are checked apart). */
+    const EXPECTED: Partial<Record<FunctionKey, Record<string, string[]>>> = {
+      webhookReceiver: {
+        'queue:webhookEvents': ['sqs:SendMessage'],
+        'table:events': ['dynamodb:UpdateItem'],
+        'secret:webhookSecret': ['secretsmanager:GetSecretValue'],
+      },
+      webhookProcessor: {
+        'queue:webhookEvents': ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        'table:events': ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'table:appointments': ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'table:ledger': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      },
+      healthMonitor: {
+        'table:ledger': ['dynamodb:GetItem'],
+        'table:events/index/byDay': ['dynamodb:Query'],
+      },
+      appointmentsApi: {
+        'table:commands': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'table:ledger': ['dynamodb:GetItem'],
+        'table:flags': ['dynamodb:GetItem'],
+        'table:rateLimits': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        'queue:outboundCommands': ['sqs:SendMessage'],
+        'secret:apiKey': ['secretsmanager:GetSecretValue'],
+      },
+      outboundWorker: {
+        'table:commands': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        'table:ledger': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'table:flags': ['dynamodb:GetItem'],
+        'table:rateLimits': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        'queue:outboundCommands': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage'],
+        'queue:outboundCommandsDlq': ['sqs:SendMessage'],
+        'secret:apiKey': ['secretsmanager:GetSecretValue'],
+      },
+    };
+
+    /** `table:<key>`, `table:<key>/index/<name>`, `queue:<key>`, `secret:<key>` for a statement's resource. */
+    function resourceLabel(s: SynthesizedStage, resource: unknown): string {
+      const w = wiring(s.config);
+      const json = JSON.stringify(resource);
+      for (const key of Object.keys(w.tables)) {
+        const id = logicalIdWhere(s.template, 'AWS::DynamoDB::Table', 'TableName', physicalName(w, w.tables[key as keyof typeof w.tables].name));
+        if (json === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })) return `table:${key}`;
+        const index = /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["([^"]+)","Arn"\]\},"\/index\/([^"]+)"\]\]\}$/.exec(json);
+        if (index && index[1] === id) return `table:${key}/index/${index[2]}`;
+      }
+      for (const key of Object.keys(w.queues)) {
+        const id = logicalIdWhere(s.template, 'AWS::SQS::Queue', 'QueueName', physicalName(w, w.queues[key as keyof typeof w.queues].name));
+        if (json === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })) return `queue:${key}`;
+      }
+      for (const key of Object.keys(w.secrets)) {
+        const id = logicalIdWhere(s.template, 'AWS::SecretsManager::Secret', 'Name', physicalName(w, w.secrets[key as keyof typeof w.secrets].name));
+        if (json === JSON.stringify({ Ref: id })) return `secret:${key}`;
+      }
+      return json;
+    }
+
+    /** Data-plane actions of a function's role, by resource label (logs and X-Ray left out). */
+    function grantedActions(s: SynthesizedStage, key: FunctionKey): Record<string, string[]> {
+      const granted: Record<string, Set<string>> = {};
+      for (const statement of roleStatements(s.template, functionIds(s, key).roleId)) {
+        const actions = actionsOf(statement).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
+        if (actions.length === 0) continue;
+        for (const resource of Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]) {
+          const label = resourceLabel(s, resource);
+          granted[label] ??= new Set();
+          for (const a of actions) granted[label].add(a);
+        }
+      }
+      return Object.fromEntries(Object.entries(granted).map(([label, set]) => [label, [...set].sort()]));
+    }
+
+    it('grants each function exactly the actions its adapters call, on exactly their resources', () => {
       const s = get(stage);
-      const actions = roleStatements(s.template, functionIds(s, 'webhookProcessor').roleId).flatMap(actionsOf);
-      expect(actions).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'dynamodb:PutItem', 'dynamodb:Query']));
-      expect(actions).not.toContain('sqs:SendMessage');
-      expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+      const w = wiring(s.config);
+      for (const key of Object.keys(w.functions) as FunctionKey[]) {
+        // Functions added later are held to what their wiring declares (infra/permissions.ts).
+        const expected =
+          EXPECTED[key] ??
+          Object.fromEntries(
+            functionGrants(w.functions[key], w).map((g) => [
+              'table' in g.target ? `table:${g.target.table}${g.target.index ? `/index/${g.target.index}` : ''}` : 'queue' in g.target ? `queue:${g.target.queue}` : `secret:${g.target.secret}`,
+              [...g.actions],
+            ]),
+          );
+        expect({ key, granted: grantedActions(s, key) }).toEqual({ key, granted: expected });
+      }
+    });
+
+    it('lets no function delete an item or scan a table, and no function but the processor and the worker write the ledger', () => {
+      const s = get(stage);
+      const w = wiring(s.config);
+      for (const key of Object.keys(w.functions) as FunctionKey[]) {
+        const granted = grantedActions(s, key);
+        const all = Object.values(granted).flat();
+        expect({ key, forbidden: all.filter((a) => ['dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'sqs:PurgeQueue'].includes(a)) }).toEqual({ key, forbidden: [] });
+        const writesLedger = (granted['table:ledger'] ?? []).some((a) => a !== 'dynamodb:GetItem');
+        expect({ key, writesLedger }).toEqual({ key, writesLedger: ['webhookProcessor', 'outboundWorker'].includes(key) });
+      }
     });
 
     it('lets each function write only to its own log group', () => {
@@ -291,7 +396,7 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
           DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
           Format: Match.serializedJson(Match.objectLike({ requestId: '$context.requestId', status: '$context.status' })),
         },
-        MethodSettings: [
+        MethodSettings: Match.arrayWith([
           Match.objectLike({
             HttpMethod: '*',
             ResourcePath: '/*',
@@ -300,7 +405,7 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
             ThrottlingRateLimit: config.api.throttleRateLimit,
             ThrottlingBurstLimit: config.api.throttleBurstLimit,
           }),
-        ],
+        ]),
       });
     });
 
@@ -320,7 +425,9 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
         expect(method?.Properties?.AuthorizationType).toBe(route.auth === 'iam' ? 'AWS_IAM' : 'NONE');
         const integration = method?.Properties?.Integration as { Type: string; Uri: unknown };
         expect(integration.Type).toBe('AWS_PROXY');
-        expect(JSON.stringify(integration.Uri)).toContain(`"${fnId}"`);
+        // The live alias, never the function's $LATEST.
+        expect(JSON.stringify(integration.Uri)).toContain(`{"Ref":"${aliasId(s, key)}"}`);
+        expect(JSON.stringify(integration.Uri)).not.toContain(`"${fnId}"`);
       }
     });
   });

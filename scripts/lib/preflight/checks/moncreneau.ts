@@ -37,7 +37,7 @@ export const moncreneauReachable: Check = async ({ probe }) => {
     return pass(`GET /departments → ${res.status} in ${ms} ms, ${count} departments, auth scheme ${scheme} accepted`);
   }
   if (res.status === 401 || res.status === 403) {
-    return fail(`GET /departments → ${res.status}${code ? ` ${code}` : ''}: the key or the auth scheme (${scheme}) is refused`, 'stage a working key (`npm run keys -- stage`) or switch moncreneau.authScheme');
+    return fail(`GET /departments → ${res.status}${code ? ` ${code}` : ''}: the key or the auth scheme (${scheme}) is refused`, 'stage a working key (`npm run keys -- stage --secret apiKey --stage S`, docs/rotation.md) or switch moncreneau.authScheme');
   }
   if (res.status === 429) return warn(`GET /departments → 429: the key's quota is spent right now`, 'retry later; check the rate-limit settings');
   return fail(`GET /departments → ${res.status}${code ? ` ${code}` : ''}`, 'check the base URL; see docs/runbook.md#moncreneauerrorrate');

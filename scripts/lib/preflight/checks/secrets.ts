@@ -15,7 +15,7 @@ export const MIN_WEBHOOK_SECRET_CHARS = 32;
 export const MAX_KEY_AGE_DAYS = 180;
 export const WARN_KEY_AGE_DAYS = 150;
 
-const SET_IT = 'set the real value (docs/deploy.md#secrets, or `npm run keys -- stage --stage S` for a rotation)';
+const SET_IT = 'set the real value (docs/deploy.md#secrets, or `npm run keys -- stage --secret apiKey|webhookSecret --stage S`)';
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
