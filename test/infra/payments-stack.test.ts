@@ -32,7 +32,8 @@ it('runs the payments sweeper every minute (the 5-minute deadline is late by at 
   s.template.hasResourceProperties('AWS::Events::Rule', {
     ScheduleExpression: 'rate(1 minute)',
     State: 'ENABLED',
-    Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })],
+    // The schedule invokes the `live` alias, like every invoker (a rollback moves it).
+    Targets: [Match.objectLike({ Arn: { Ref: logicalIdWhere(s.template, 'AWS::Lambda::Alias', 'FunctionName', { Ref: fnId }) } })],
   });
 });
 

@@ -26,15 +26,17 @@ describe.each(stages)('rotation in Moncreneau-%s', (stage) => {
     return Object.fromEntries((Object.keys(w.secrets) as SecretKey[]).map((k) => [k, logicalIdWhere(s.template, 'AWS::SecretsManager::Secret', 'Name', physicalName(w, w.secrets[k].name))])) as Record<SecretKey, string>;
   };
 
-  it('schedules every secret\'s rotation on the rotation function, at most every 180 days, never at deploy time', () => {
+  it('schedules every secret\'s rotation on the rotation function\'s live alias, at most every 180 days, never at deploy time', () => {
     const s = get(stage);
     const { fnId } = ids(s, 'secretRotation');
+    // Secrets Manager invokes the `live` alias, like every other invoker (a rollback moves it).
+    const aliasId = logicalIdWhere(s.template, 'AWS::Lambda::Alias', 'FunctionName', { Ref: fnId });
     const schedules = Object.values(resourcesOf(s.template, 'AWS::SecretsManager::RotationSchedule'));
     const secrets = secretIds(s);
     expect(schedules).toHaveLength(Object.keys(secrets).length);
     for (const secretId of Object.values(secrets)) {
       const schedule = schedules.find((r) => JSON.stringify(r.Properties?.SecretId) === JSON.stringify({ Ref: secretId }));
-      expect(schedule?.Properties).toMatchObject({ RotationLambdaARN: { 'Fn::GetAtt': [fnId, 'Arn'] }, RotateImmediatelyOnUpdate: false });
+      expect(schedule?.Properties).toMatchObject({ RotationLambdaARN: { Ref: aliasId }, RotateImmediatelyOnUpdate: false });
       const days = Number(/^rate\((\d+) days?\)$/.exec(String((schedule?.Properties?.RotationRules as { ScheduleExpression?: string }).ScheduleExpression))?.[1]);
       expect(days).toBeGreaterThan(0);
       expect(days).toBeLessThanOrEqual(MAX_ROTATION_DAYS);
@@ -44,8 +46,8 @@ describe.each(stages)('rotation in Moncreneau-%s', (stage) => {
 
   it('lets only Secrets Manager invoke the rotation function, one permission per secret (SourceArn), created before the schedule', () => {
     const s = get(stage);
-    const { fnId } = ids(s, 'secretRotation');
-    const permissions = Object.entries(resourcesOf(s.template, 'AWS::Lambda::Permission')).filter(([, p]) => JSON.stringify(p.Properties?.FunctionName).includes(fnId));
+    const aliasId = logicalIdWhere(s.template, 'AWS::Lambda::Alias', 'FunctionName', { Ref: ids(s, 'secretRotation').fnId });
+    const permissions = Object.entries(resourcesOf(s.template, 'AWS::Lambda::Permission')).filter(([, p]) => JSON.stringify(p.Properties?.FunctionName) === JSON.stringify({ Ref: aliasId }));
     expect(permissions.map(([, p]) => p.Properties?.Principal)).toEqual(Object.keys(secretIds(s)).map(() => 'secretsmanager.amazonaws.com'));
     for (const secretId of Object.values(secretIds(s))) {
       const found = permissions.find(([, p]) => JSON.stringify(p.Properties?.SourceArn) === JSON.stringify({ Ref: secretId }));

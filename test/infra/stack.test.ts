@@ -280,10 +280,27 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
         'table:events': ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         'table:appointments': ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         'table:ledger': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'table:payments': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       },
       healthMonitor: {
         'table:ledger': ['dynamodb:GetItem'],
         'table:events/index/byDay': ['dynamodb:Query'],
+        'secret:apiKey': ['secretsmanager:ListSecretVersionIds'],
+        'secret:webhookSecret': ['secretsmanager:ListSecretVersionIds'],
+      },
+      secretRotation: {
+        'secret:apiKey': ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        'secret:webhookSecret': ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+      },
+      paymentsSweeper: {
+        'table:commands': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'table:ledger': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'table:payments': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'table:payments/index/due': ['dynamodb:Query'],
+        'table:flags': ['dynamodb:GetItem'],
+        'table:rateLimits': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        'queue:outboundCommands': ['sqs:SendMessage'],
+        'secret:apiKey': ['secretsmanager:GetSecretValue'],
       },
       appointmentsApi: {
         'table:commands': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -301,6 +318,7 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
         'queue:outboundCommands': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage'],
         'queue:outboundCommandsDlq': ['sqs:SendMessage'],
         'secret:apiKey': ['secretsmanager:GetSecretValue'],
+        'table:payments': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       },
     };
 
@@ -357,7 +375,7 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
       }
     });
 
-    it('lets no function delete an item or scan a table, and no function but the processor and the worker write the ledger', () => {
+    it('lets no function delete an item or scan a table, and only the processor, the worker and the payments sweeper (a poll that finds a purchase paid) write the ledger', () => {
       const s = get(stage);
       const w = wiring(s.config);
       for (const key of Object.keys(w.functions) as FunctionKey[]) {
@@ -365,7 +383,7 @@ describe.each(stages)('Moncreneau-%s stack', (stage) => {
         const all = Object.values(granted).flat();
         expect({ key, forbidden: all.filter((a) => ['dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'sqs:PurgeQueue'].includes(a)) }).toEqual({ key, forbidden: [] });
         const writesLedger = (granted['table:ledger'] ?? []).some((a) => a !== 'dynamodb:GetItem');
-        expect({ key, writesLedger }).toEqual({ key, writesLedger: ['webhookProcessor', 'outboundWorker'].includes(key) });
+        expect({ key, writesLedger }).toEqual({ key, writesLedger: ['webhookProcessor', 'outboundWorker', 'paymentsSweeper'].includes(key) });
       }
     });
 
