@@ -201,21 +201,35 @@ async function submitCommands(load: LoadStack, count: number, runId: string, sen
     const due = (i / count) * sender.figures.deliveries;
     while (sender.figures.sent < due && sender.figures.sent < sender.figures.deliveries) await new Promise((r) => setTimeout(r, 50));
     const externalUserId = `load-cmd-${runId}-${i}`;
-    const res = await fetch(`${load.stack.apiUrl}/appointments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'Idempotency-Key': externalUserId },
-      body: JSON.stringify({ ...weekdaySlot(i), name: `Load Command ${i}`, externalUserId }),
+    // The injected AWS faults reach the API too: a 503 is retried with the same Idempotency-Key, as a caller must.
+    const { status, body } = await retryingServerErrors(async () => {
+      const res = await fetch(`${load.stack.apiUrl}/appointments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Idempotency-Key': externalUserId },
+        body: JSON.stringify({ ...weekdaySlot(i), name: `Load Command ${i}`, externalUserId }),
+      });
+      return { status: res.status, body: (await res.json()) as { commandId?: string } };
     });
-    const body = (await res.json()) as { commandId?: string };
-    if (res.status !== 202 || !body.commandId) throw new Error(`POST /appointments answered ${res.status}`);
+    if (status !== 202 || !body.commandId) throw new Error(`POST /appointments answered ${status}`);
     out.push({ commandId: body.commandId, externalUserId });
   }
 }
 
 async function commandView(load: LoadStack, commandId: string): Promise<{ status: string; appointmentId?: number }> {
-  const res = await fetch(`${load.stack.apiUrl}/commands/${commandId}`);
-  const body = (await res.json()) as { status?: string; result?: { appointment?: { id?: number } } };
-  return { status: body.status ?? `HTTP ${res.status}`, ...(body.result?.appointment?.id !== undefined ? { appointmentId: body.result.appointment.id } : {}) };
+  const { status, body } = await retryingServerErrors(async () => {
+    const res = await fetch(`${load.stack.apiUrl}/commands/${commandId}`);
+    return { status: res.status, body: (await res.json()) as { status?: string; result?: { appointment?: { id?: number } } } };
+  });
+  return { status: body.status ?? `HTTP ${status}`, ...(body.result?.appointment?.id !== undefined ? { appointmentId: body.result.appointment.id } : {}) };
+}
+
+/** Retries a call answered 5xx (an injected DynamoDB/SQS fault behind the API) a few times with backoff. */
+async function retryingServerErrors<T extends { status: number }>(call: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await call();
+    if (answer.status < 500 || attempt >= attempts) return answer;
+    await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+  }
 }
 
 /**
