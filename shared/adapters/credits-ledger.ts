@@ -12,19 +12,18 @@
  * that same transaction — so each reservation is counted out exactly once. An absolute set (a 402's
  * `available`, the operator's dashboard figure) sets `balance = available − reserved`.
  */
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { BALANCE_ID, entryIds, type BalanceSet, type EntryKind, type LedgerEntry, type LedgerState } from '../credits/entries';
 import { InsufficientCreditsLocalError } from '../credits/errors';
 import type { ConfirmOutcome, DebitOutcome, LedgerAdmin, RefundOutcome, ReleaseOutcome, ReserveOutcome, SyncOutcome } from '../credits/ports';
 import { documentClient } from './aws-clients';
 import { recentFromBuckets } from './recent-items';
-import { cancellationCodes, type TransactItem } from './transactions';
+import { transactWrite, type TransactItem } from './transactions';
 
 type TransactItems = TransactItem[];
 
 /** Every movement touches the one balance item, so concurrent transactions conflict; they are retried. */
-const CONFLICT_RETRIES = 8;
 /** An absolute set reads `reserved`, then writes on condition it did not change; re-read this many times at most. */
 const SET_ROUNDS = 10;
 
@@ -281,21 +280,7 @@ export class CreditsLedger implements LedgerAdmin {
     };
   }
 
-  /** Runs a transaction; undefined on success, else which items failed their condition. */
-  private async transact(items: TransactItems): Promise<boolean[] | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return undefined;
-      } catch (error) {
-        const codes = cancellationCodes(error);
-        if (!codes) throw error;
-        const failed = codes.map((c) => c === 'ConditionalCheckFailed');
-        if (failed.some(Boolean)) return failed;
-        if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_RETRIES) throw error;
-        // Jittered backoff, 10–20 ms doubling: the competing transaction is usually done by then.
-        await new Promise((resolve) => setTimeout(resolve, (5 + Math.random() * 5) * 2 ** attempt));
-      }
-    }
+  private transact(items: TransactItems): Promise<boolean[] | undefined> {
+    return transactWrite(this.db, items);
   }
 }

@@ -8,7 +8,7 @@
  * ledger entry `payment#<paymentId>` and moves the balance in the same transaction (exactly once).
  * No phone number is stored in clear (only `phoneMasked`).
  */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PaymentReport } from '../moncreneau/payment-contract';
 import type { AttemptState, AutoRechargeState, AutoRechargeStore, CreditWrite, PaymentStore, PurchaseAttempts } from '../payments/ports';
 import type { PaymentMeta, PaymentRecord, PaymentStatus, PaymentTransition } from '../payments/types';
@@ -16,13 +16,12 @@ import { documentClient } from './aws-clients';
 import type { CreditsLedger } from './credits-ledger';
 import { isConditionFailure } from './dynamo-errors';
 import { recentFromBuckets } from './recent-items';
-import { cancellationCodes, type TransactItem } from './transactions';
+import { transactWrite, type TransactItem } from './transactions';
 
 const PAY = 'pay#';
 const ATTEMPT = 'attempt#';
 const AUTO = 'auto-recharge';
 const OPEN = 'PENDING';
-const CONFLICT_RETRIES = 8;
 
 export const DUE_INDEX = 'due';
 export const PAYMENTS_BY_MONTH_INDEX = 'byMonth';
@@ -286,21 +285,8 @@ export class PaymentsTable implements PaymentStore, PurchaseAttempts, AutoRechar
     return [this.ledger.paymentCreditItem(paymentId, credits, `purchase ${paymentId} SUCCESSFUL`), this.ledger.balanceMoveItem(credits)];
   }
 
-  /** Undefined on success, else which items failed their condition; conflicts on the balance item are retried. */
-  private async transact(items: TransactItem[]): Promise<boolean[] | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return undefined;
-      } catch (error) {
-        const codes = cancellationCodes(error);
-        if (!codes) throw error;
-        const failed = codes.map((c) => c === 'ConditionalCheckFailed');
-        if (failed.some(Boolean)) return failed;
-        if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_RETRIES) throw error;
-        await new Promise((resolve) => setTimeout(resolve, (5 + Math.random() * 5) * 2 ** attempt));
-      }
-    }
+  private transact(items: TransactItem[]): Promise<boolean[] | undefined> {
+    return transactWrite(this.db, items);
   }
 }
 
