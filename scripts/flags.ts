@@ -16,6 +16,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { userInfo } from 'node:os';
 import { stageConfig } from '../infra/config/stages';
+import { LIVE_ALIAS_NAME } from '../infra/release';
 import { physicalName, wiring, type FunctionKey } from '../infra/wiring';
 import { FeatureFlags, defaultOf, type FlagState } from '../shared/adapters/feature-flags';
 import { FLAGS, FLAG_NAMES, isFlagName, type FlagName } from '../shared/config/flags';
@@ -34,7 +35,8 @@ function consumersPausedBy(flag: FlagName, stage: string): Array<{ key: Function
   const w = wiring(stageConfig(stage));
   return (Object.keys(w.functions) as FunctionKey[])
     .filter((key) => w.functions[key].queueSource?.pausedByFlag === flag)
-    .map((key) => ({ key, functionName: physicalName(w, w.functions[key].folder), queue: w.functions[key].queueSource!.queue }));
+    // The event source mapping belongs to the `live` alias (every invoker goes through it): list and switch it there.
+    .map((key) => ({ key, functionName: `${physicalName(w, w.functions[key].folder)}:${LIVE_ALIAS_NAME}`, queue: w.functions[key].queueSource!.queue }));
 }
 
 async function main(): Promise<void> {
