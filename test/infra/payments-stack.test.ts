@@ -4,12 +4,11 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { physicalName, wiring } from '../../infra/wiring';
-import { actionsOf, apiResourcePath, logicalIdWhere, resourcesOf, roleStatements } from './template-queries';
+import { actionsOf, apiResourcePath, functionIds, logicalIdWhere, resourcesOf, roleStatements } from './template-queries';
 import { synthStage } from './synth-stage';
 
 const s = synthStage('prod');
 const w = wiring(s.config);
-const sweeperName = physicalName(w, w.functions.paymentsSweeper.folder);
 
 it('creates the payments table with its sparse deadline index and its listing index, kept (no TTL), protected in prod', () => {
   s.template.hasResource('AWS::DynamoDB::Table', {
@@ -28,19 +27,17 @@ it('creates the payments table with its sparse deadline index and its listing in
 });
 
 it('runs the payments sweeper every minute (the 5-minute deadline is late by at most one minute)', () => {
-  const fnId = logicalIdWhere(s.template, 'AWS::Lambda::Function', 'FunctionName', sweeperName);
+  const { aliasId } = functionIds(s, 'paymentsSweeper');
   s.template.hasResourceProperties('AWS::Events::Rule', {
     ScheduleExpression: 'rate(1 minute)',
     State: 'ENABLED',
     // The schedule invokes the `live` alias, like every invoker (a rollback moves it).
-    Targets: [Match.objectLike({ Arn: { Ref: logicalIdWhere(s.template, 'AWS::Lambda::Alias', 'FunctionName', { Ref: fnId }) } })],
+    Targets: [Match.objectLike({ Arn: { Ref: aliasId } })],
   });
 });
 
 it('lets the sweeper read and write the payments table, read the ledger, send purchase commands and read the API key, but not consume queues', () => {
-  const fnId = logicalIdWhere(s.template, 'AWS::Lambda::Function', 'FunctionName', sweeperName);
-  const role = (resourcesOf(s.template, 'AWS::Lambda::Function')[fnId].Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  const statements = roleStatements(s.template, role);
+  const statements = roleStatements(s.template, functionIds(s, 'paymentsSweeper').roleId);
   const actions = statements.flatMap(actionsOf);
   expect(actions).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:Query', 'sqs:SendMessage', 'secretsmanager:GetSecretValue']));
   expect(actions).not.toContain('sqs:ReceiveMessage');

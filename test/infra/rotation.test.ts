@@ -5,20 +5,14 @@
  * generated); the health monitor may only list versions (ages); no SMG4 acknowledgement is left.
  */
 import { STAGES, type StageName } from '../../infra/config/stages';
-import { MAX_ROTATION_DAYS, physicalName, wiring, type FunctionKey, type SecretKey } from '../../infra/wiring';
+import { MAX_ROTATION_DAYS, physicalName, wiring, type SecretKey } from '../../infra/wiring';
 import { synthStage, type SynthesizedStage } from './synth-stage';
-import { actionsOf, logicalIdWhere, resourcesOf, roleStatements } from './template-queries';
+import { actionsOf, functionIds, logicalIdWhere, resourcesOf, roleStatements } from './template-queries';
 
 const stages = Object.keys(STAGES) as StageName[];
 const cache = new Map<StageName, SynthesizedStage>();
 const get = (stage: StageName) => cache.get(stage) ?? (cache.set(stage, synthStage(stage)), cache.get(stage)!);
 
-function ids(s: SynthesizedStage, key: FunctionKey): { fnId: string; roleId: string } {
-  const w = wiring(s.config);
-  const fnId = logicalIdWhere(s.template, 'AWS::Lambda::Function', 'FunctionName', physicalName(w, w.functions[key].folder));
-  const role = resourcesOf(s.template, 'AWS::Lambda::Function')[fnId].Properties?.Role as { 'Fn::GetAtt': [string, string] };
-  return { fnId, roleId: role['Fn::GetAtt'][0] };
-}
 
 describe.each(stages)('rotation in Moncreneau-%s', (stage) => {
   const secretIds = (s: SynthesizedStage) => {
@@ -28,9 +22,8 @@ describe.each(stages)('rotation in Moncreneau-%s', (stage) => {
 
   it('schedules every secret\'s rotation on the rotation function\'s live alias, at most every 180 days, never at deploy time', () => {
     const s = get(stage);
-    const { fnId } = ids(s, 'secretRotation');
     // Secrets Manager invokes the `live` alias, like every other invoker (a rollback moves it).
-    const aliasId = logicalIdWhere(s.template, 'AWS::Lambda::Alias', 'FunctionName', { Ref: fnId });
+    const { aliasId } = functionIds(s, 'secretRotation');
     const schedules = Object.values(resourcesOf(s.template, 'AWS::SecretsManager::RotationSchedule'));
     const secrets = secretIds(s);
     expect(schedules).toHaveLength(Object.keys(secrets).length);
@@ -46,7 +39,7 @@ describe.each(stages)('rotation in Moncreneau-%s', (stage) => {
 
   it('lets only Secrets Manager invoke the rotation function, one permission per secret (SourceArn), created before the schedule', () => {
     const s = get(stage);
-    const aliasId = logicalIdWhere(s.template, 'AWS::Lambda::Alias', 'FunctionName', { Ref: ids(s, 'secretRotation').fnId });
+    const { aliasId } = functionIds(s, 'secretRotation');
     const permissions = Object.entries(resourcesOf(s.template, 'AWS::Lambda::Permission')).filter(([, p]) => JSON.stringify(p.Properties?.FunctionName) === JSON.stringify({ Ref: aliasId }));
     expect(permissions.map(([, p]) => p.Properties?.Principal)).toEqual(Object.keys(secretIds(s)).map(() => 'secretsmanager.amazonaws.com'));
     for (const secretId of Object.values(secretIds(s))) {
@@ -59,20 +52,20 @@ describe.each(stages)('rotation in Moncreneau-%s', (stage) => {
 
   it('grants the rotation function exactly DescribeSecret, GetSecretValue, PutSecretValue and UpdateSecretVersionStage on the two secrets', () => {
     const s = get(stage);
-    const statements = roleStatements(s.template, ids(s, 'secretRotation').roleId).filter((st) => actionsOf(st).some((a) => a.startsWith('secretsmanager:')));
+    const statements = roleStatements(s.template, functionIds(s, 'secretRotation').roleId).filter((st) => actionsOf(st).some((a) => a.startsWith('secretsmanager:')));
     const expected = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
     for (const statement of statements) expect([...actionsOf(statement)].sort()).toEqual(expected);
     // CDK may merge the two grants into one statement: the resources, together, are exactly the two secrets.
     const resources = statements.flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource])).map((r) => JSON.stringify(r));
     expect(resources.sort()).toEqual(Object.values(secretIds(s)).map((id) => JSON.stringify({ Ref: id })).sort());
-    const all = roleStatements(s.template, ids(s, 'secretRotation').roleId).flatMap(actionsOf);
+    const all = roleStatements(s.template, functionIds(s, 'secretRotation').roleId).flatMap(actionsOf);
     expect(all).not.toContain('secretsmanager:GetRandomPassword');
     expect(all.filter((a) => a.startsWith('dynamodb:') || a.startsWith('sqs:'))).toEqual([]);
   });
 
   it('lets the health monitor list the secrets\' versions (their ages), never read their values', () => {
     const s = get(stage);
-    const actions = roleStatements(s.template, ids(s, 'healthMonitor').roleId).flatMap(actionsOf).filter((a) => a.startsWith('secretsmanager:'));
+    const actions = roleStatements(s.template, functionIds(s, 'healthMonitor').roleId).flatMap(actionsOf).filter((a) => a.startsWith('secretsmanager:'));
     expect([...new Set(actions)]).toEqual(['secretsmanager:ListSecretVersionIds']);
   });
 

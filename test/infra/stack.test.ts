@@ -7,7 +7,7 @@ import { STAGES, type StageName } from '../../infra/config/stages';
 import { commonEnvironment, physicalName, VISIBILITY_FACTOR, wiring, type FunctionKey, type FunctionSpec } from '../../infra/wiring';
 import { synthStage, type SynthesizedStage } from './synth-stage';
 import { functionGrants } from '../../infra/permissions';
-import { actionsOf, apiResourcePath, logicalIdWhere, resourcesOf, roleStatements } from './template-queries';
+import { actionsOf, apiResourcePath, functionIds, logicalIdWhere, resourcesOf, roleStatements } from './template-queries';
 
 const stages = Object.keys(STAGES) as StageName[];
 const synthesized = new Map<StageName, SynthesizedStage>();
@@ -30,13 +30,6 @@ function aliasId(s: SynthesizedStage, key: FunctionKey): string {
   return ids[0];
 }
 
-/** Logical ids of a function (by physical name) and of its execution role. */
-function functionIds(s: SynthesizedStage, key: FunctionKey): { fnId: string; roleId: string } {
-  const w = wiring(s.config);
-  const fnId = logicalIdWhere(s.template, 'AWS::Lambda::Function', 'FunctionName', physicalName(w, w.functions[key].folder));
-  const role = resourcesOf(s.template, 'AWS::Lambda::Function')[fnId].Properties?.Role as { 'Fn::GetAtt': [string, string] };
-  return { fnId, roleId: role['Fn::GetAtt'][0] };
-}
 
 describe.each(stages)('Moncreneau-%s stack', (stage) => {
   const retained = STAGES[stage].retainData;

@@ -1,5 +1,7 @@
 /** Small read-only queries over a synthesized template, shared by the infra tests. */
 import type { Template } from 'aws-cdk-lib/assertions';
+import { physicalName, wiring, type FunctionKey } from '../../infra/wiring';
+import type { SynthesizedStage } from './synth-stage';
 
 export interface CfnResource {
   readonly Type: string;
@@ -50,4 +52,12 @@ export function roleStatements(template: Template, roleLogicalId: string): State
 
 export function actionsOf(statement: Statement): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+/** Logical ids of a function (found by its physical name), of its execution role and of its `live` alias. */
+export function functionIds(s: SynthesizedStage, key: FunctionKey): { fnId: string; roleId: string; aliasId: string } {
+  const w = wiring(s.config);
+  const fnId = logicalIdWhere(s.template, 'AWS::Lambda::Function', 'FunctionName', physicalName(w, w.functions[key].folder));
+  const role = resourcesOf(s.template, 'AWS::Lambda::Function')[fnId].Properties?.Role as { 'Fn::GetAtt': [string, string] };
+  return { fnId, roleId: role['Fn::GetAtt'][0], aliasId: logicalIdWhere(s.template, 'AWS::Lambda::Alias', 'FunctionName', { Ref: fnId }) };
 }
