@@ -315,7 +315,7 @@ export function wiring(config: StageConfig): Wiring {
       },
       healthMonitor: {
         folder: 'health-monitor',
-        description: 'Publishes the credits balance and the stuck webhook events for the alarms, on a schedule',
+        description: 'Publishes the credits balance, the stuck webhook events and the age of each secret for the alarms, on a schedule',
         timeoutSeconds: 60,
         memoryMb: 256,
         // The low-credit alarm treats a missing balance as breaching: it needs a datapoint every period.
